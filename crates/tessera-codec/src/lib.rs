@@ -1,0 +1,1 @@
+//! tessera-codec (work in progress)

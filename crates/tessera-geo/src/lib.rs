@@ -1,0 +1,1 @@
+//! tessera-geo (work in progress)

@@ -1,0 +1,1 @@
+//! tessera-grid (work in progress)

@@ -1,0 +1,1 @@
+//! tessera-tiff (work in progress)
