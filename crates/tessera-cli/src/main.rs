@@ -1,1 +1,29 @@
-fn main() {}
+//! The `tessera` command: a thin layer over the `tessera` library. clap parses the
+//! arguments, each subcommand module validates them and calls the library.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod info;
+
+/// tessera: a pure-Rust GeoTIFF engine.
+#[derive(Debug, Parser)]
+#[command(name = "tessera", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Describe a GeoTIFF: size, type, blocks, compression, CRS, georeferencing, bands.
+    Info(info::InfoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Info(args) => info::run(&args),
+    }
+}

@@ -104,7 +104,13 @@ mod tests {
     fn garbage_is_corrupt() {
         let mut out = vec![0u8; 100];
         let err = inflate(b"this is not a zlib stream at all", &mut out).unwrap_err();
-        assert!(matches!(err, CodecError::Corrupt { codec: "deflate", .. }));
+        assert!(matches!(
+            err,
+            CodecError::Corrupt {
+                codec: "deflate",
+                ..
+            }
+        ));
         assert!(inflate(&[], &mut out).is_err());
     }
 

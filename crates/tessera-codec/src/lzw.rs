@@ -183,7 +183,10 @@ mod tests {
         v.push(m);
         // Lengths around every code-width switch and the table reset.
         let n = noise(20_000, 7);
-        for len in [253, 254, 255, 256, 257, 511, 512, 513, 1022, 1023, 1024, 2047, 3836, 3837, 3838, 3839, 3840, 4000] {
+        for len in [
+            253, 254, 255, 256, 257, 511, 512, 513, 1022, 1023, 1024, 2047, 3836, 3837, 3838, 3839,
+            3840, 4000,
+        ] {
             v.push(n[..len].to_vec());
         }
         v

@@ -137,7 +137,11 @@ mod tests {
         let mut data = Vec::new();
         for i in 0..2000u32 {
             let v = (i.wrapping_mul(2654435761) >> 28) as u8;
-            let rep = if i % 7 == 0 { 200 } else { 1 + (i % 4) as usize };
+            let rep = if i % 7 == 0 {
+                200
+            } else {
+                1 + (i % 4) as usize
+            };
             data.extend(std::iter::repeat_n(v, rep));
         }
         let enc = packbits_encode(&data);

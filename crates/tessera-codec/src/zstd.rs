@@ -6,10 +6,11 @@ use ruzstd::decoding::StreamingDecoder;
 use std::io::Read;
 
 const MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
-const MIN_WINDOW_LOG: u32 = 10;
+/// 128 KiB: zstd blocks may not be larger than the window, and are at most 128 KiB.
+const MIN_WINDOW_LOG: u32 = 17;
 
 /// Rewrite the frame header so that its window is at most the smallest power of two `>=
-/// expected` (at least 1 KiB).
+/// expected` (at least 128 KiB).
 ///
 /// Only the first `expected` output bytes are ever used, and every back reference that produces
 /// one of them reaches at most `expected` bytes back, so a smaller window decodes them exactly.
@@ -54,8 +55,7 @@ fn shrink_window(data: &[u8], expected: usize) -> Option<Vec<u8>> {
     hdr.extend_from_slice(&MAGIC);
     if single_segment {
         // Drop the single-segment flag; a 1-byte content size (flag 0) only exists with it.
-        let new_fcs_flag = fcs_flag;
-        hdr.push((fhd & !0x20) & 0x3F | (new_fcs_flag << 6));
+        hdr.push(fhd & !0x20);
         hdr.push(wd);
         hdr.extend_from_slice(data.get(5..5 + dict_len)?);
         let fcs_len = [1usize, 2, 4, 8][fcs_flag as usize];
@@ -193,10 +193,15 @@ mod tests {
 
     #[test]
     fn bomb_stops_early() {
-        // 64 MiB of zeros declared with a large window.
-        let data = vec![0u8; 64 << 20];
-        let enc = zstd_encode(&data, 1);
-        drop(data);
+        // ~100 MiB of zeros: 800 RLE blocks of 128 KiB in a frame declaring a 128 MiB window.
+        let mut enc = MAGIC.to_vec();
+        enc.extend_from_slice(&[0x00, 17 << 3]);
+        for i in 0..800u32 {
+            let last = u32::from(i == 799);
+            let h = (131_072u32 << 3) | (1 << 1) | last;
+            enc.extend_from_slice(&h.to_le_bytes()[..3]);
+            enc.push(0);
+        }
         let start = std::time::Instant::now();
         let mut out = vec![1u8; 4096];
         zstd_decode(&enc, &mut out).unwrap();
@@ -206,11 +211,31 @@ mod tests {
 
     #[test]
     fn window_rewrite_keeps_data_exact() {
-        let data = sample(200_000);
+        let data = sample(600_000);
         let enc = zstd_encode(&data, 1);
-        let patched = shrink_window(&enc, 1000).expect("window shrinks");
+        // Whatever the encoder declared, declare a 64 MiB window instead (no single segment).
+        let fhd = enc[4];
+        let single = fhd & 0x20 != 0;
+        let mut big = enc[..4].to_vec();
+        big.push(fhd & !0x20);
+        big.push(16 << 3);
+        let rest = if single { 5 } else { 6 };
+        if single && fhd >> 6 == 0 {
+            // 1-byte content size only exists in single-segment frames: drop it.
+            big.extend_from_slice(&enc[rest + 1..]);
+        } else {
+            big.extend_from_slice(&enc[rest..]);
+        }
+        let patched = shrink_window(&big, 1000).expect("window shrinks");
+        assert_eq!(patched[5], 7 << 3);
         let mut out = vec![0u8; 1000];
-        zstd_decode(&patched, &mut out).unwrap();
+        zstd_decode(&big, &mut out).unwrap();
         assert_eq!(out, data[..1000]);
+        let mut out = vec![0u8; data.len()];
+        zstd_decode(&big, &mut out).unwrap();
+        assert_eq!(out, data);
+        let mut out = vec![0u8; 300_000];
+        zstd_decode(&big, &mut out).unwrap();
+        assert_eq!(out, data[..300_000]);
     }
 }
