@@ -374,7 +374,7 @@ fn raw_ifd(ifd: &Ifd) -> Value {
     let rows_per_strip = if tiled {
         None
     } else {
-        Some(u(Tag::RowsPerStrip).unwrap_or(height).min(height.max(1)))
+        Some(u(Tag::RowsPerStrip).unwrap_or(height))
     };
     json!({
         "subfile_type": u(Tag::NewSubfileType).unwrap_or(0),

@@ -794,17 +794,17 @@ impl Report {
         ));
         s
     }
-    /// Print the report; panic (failing the test) if any file mismatched.
+    /// Print the report (captured stdout is shown by the harness when the test
+    /// fails); panic, failing the test, if any file mismatched.
     pub fn finish(&self, suite: &str) {
         let text = self.render(suite);
         println!("{text}");
-        eprintln!(
-            "{suite}: {}/{} files match",
-            self.matched(),
-            self.files.len()
-        );
         if self.matched() != self.files.len() {
-            panic!("{text}");
+            panic!(
+                "{suite}: {}/{} files match (mismatches listed above)",
+                self.matched(),
+                self.files.len()
+            );
         }
     }
 }
