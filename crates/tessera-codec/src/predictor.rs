@@ -39,6 +39,17 @@ macro_rules! hor {
     }};
 }
 
+/// Undo 8-bit horizontal differencing on one row of `S`-sample pixels.
+fn undo_u8<const S: usize>(row: &mut [u8]) {
+    let mut acc = [0u8; S];
+    for px in row.chunks_exact_mut(S) {
+        for k in 0..S {
+            acc[k] = acc[k].wrapping_add(px[k]);
+            px[k] = acc[k];
+        }
+    }
+}
+
 fn horizontal(
     data: &mut [u8],
     width: usize,
@@ -59,6 +70,18 @@ fn horizontal(
         return Ok(());
     }
     match bytes {
+        1 if undo && (1..=4).contains(&samples) => {
+            // The hot path of 8-bit predictor data: running sums kept in registers, one
+            // per channel, instead of re-reading the previous pixel from memory.
+            for r in data.chunks_exact_mut(row) {
+                match samples {
+                    1 => undo_u8::<1>(r),
+                    2 => undo_u8::<2>(r),
+                    3 => undo_u8::<3>(r),
+                    _ => undo_u8::<4>(r),
+                }
+            }
+        }
         1 => {
             for r in data.chunks_exact_mut(row) {
                 if undo {

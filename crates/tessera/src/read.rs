@@ -99,7 +99,13 @@ impl Dataset {
             .blocks_in(&w)
             .flat_map(|b| planes.iter().map(move |&p| (b, p)))
             .collect();
-        let decode = |&(block, plane): &(BlockIndex, u16)| self.decode_chunk(img, block, plane);
+        // Workers decode and also split pixel-interleaved chunks into planes, so the
+        // sequential copy below is plain row memcpy.
+        let decode = |&(block, plane): &(BlockIndex, u16)| {
+            let chunk = self.decode_chunk(img, block, plane)?;
+            let spp = usize::from(img.samples_per_chunk());
+            Ok(chunk.map(|c| to_planes(c, spp, img.data_type.size_bytes())))
+        };
         // Parallel decode pays off only with several chunks; keep small reads on this thread.
         let decoded: Vec<Result<Decoded>> = if chunks.len() > 1 {
             chunks.par_iter().map(decode).collect()
@@ -172,8 +178,9 @@ fn copy_chunk(
         return;
     };
     let size = img.data_type.size_bytes();
-    let spp = usize::from(img.samples_per_chunk());
-    let chunk_row_bytes = img.layout.block_width as usize * spp * size;
+    // Decoded chunks arrive split into planes (see `to_planes`).
+    let chunk_row_bytes = img.layout.block_width as usize * size;
+    let plane_bytes = chunk_row_bytes * img.chunk_rows(block) as usize;
     let out_width = window.width as usize;
     let fill_sample = crate::buffer::encode_sample(img.data_type, sparse_fill);
     let part_w = part.width as usize;
@@ -200,11 +207,24 @@ fn copy_chunk(
             };
             let src_row = (row - block_win.row_off) as usize;
             let src_col = (part.col_off - block_win.col_off) as usize;
-            let src_start = src_row * chunk_row_bytes + src_col * spp * size;
-            let src = &data[src_start..src_start + part_w * spp * size];
-            copy_samples(src, dst, spp, sample, size);
+            let src_start = sample * plane_bytes + src_row * chunk_row_bytes + src_col * size;
+            dst.copy_from_slice(&data[src_start..src_start + part_w * size]);
         }
     }
+}
+
+/// A pixel-interleaved chunk (`spp` samples of `size` bytes per pixel) as `spp`
+/// consecutive planes.
+fn to_planes(chunk: Vec<u8>, spp: usize, size: usize) -> Vec<u8> {
+    if spp == 1 {
+        return chunk;
+    }
+    let plane = chunk.len() / spp;
+    let mut out = vec![0u8; chunk.len()];
+    for (s, dst) in out.chunks_exact_mut(plane).enumerate() {
+        copy_samples(&chunk, dst, spp, s, size);
+    }
+    out
 }
 
 /// Copy sample `sample` of each `spp`-sample pixel of `src` into consecutive samples of `dst`.
@@ -221,11 +241,22 @@ fn copy_samples(src: &[u8], dst: &mut [u8], spp: usize, sample: usize, size: usi
                 *d = px[offset];
             }
         }
+        2 => copy_sample_n::<2>(src, dst, stride, offset),
+        4 => copy_sample_n::<4>(src, dst, stride, offset),
+        8 => copy_sample_n::<8>(src, dst, stride, offset),
         _ => {
             for (d, px) in dst.chunks_exact_mut(size).zip(src.chunks_exact(stride)) {
                 d.copy_from_slice(&px[offset..offset + size]);
             }
         }
+    }
+}
+
+/// `copy_samples` for one sample size known at compile time (fixed-size copies).
+fn copy_sample_n<const N: usize>(src: &[u8], dst: &mut [u8], stride: usize, offset: usize) {
+    for (d, px) in dst.chunks_exact_mut(N).zip(src.chunks_exact(stride)) {
+        let s: &[u8; N] = px[offset..offset + N].try_into().expect("N bytes");
+        d.copy_from_slice(s);
     }
 }
 
@@ -243,5 +274,6 @@ mod tests {
         let mut dst16 = [0u8; 4];
         copy_samples(&src16, &mut dst16, 2, 1, 2);
         assert_eq!(dst16, [2, 0, 4, 0]);
+        assert_eq!(to_planes(src.to_vec(), 3, 1), vec![1, 4, 2, 5, 3, 6]);
     }
 }
