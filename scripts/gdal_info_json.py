@@ -179,7 +179,7 @@ def ifd_summary(t, e):
     rps = None
     if not tiled:
         rps = one(278)
-        if rps is None or (height is not None and rps > height):
+        if rps is None:
             rps = height
     return {
         "subfile_type": one(254, 0),
@@ -309,7 +309,7 @@ def nodata_json(v, dtype):
 
 
 def root_epsg(wkt1):
-    """EPSG code of the CRS root: the AUTHORITY node at depth 1 of the WKT1."""
+    """EPSG code of the CRS root: the AUTHORITY (WKT1) or ID (WKT2) node at depth 1."""
     depth = 0
     i = 0
     code = None
@@ -323,9 +323,10 @@ def root_epsg(wkt1):
             depth += 1
         elif c in "])":
             depth -= 1
-        elif depth == 1 and wkt1.startswith("AUTHORITY[", i):
+        elif depth == 1 and (wkt1.startswith("AUTHORITY[", i) or wkt1.startswith("ID[", i)):
             j = wkt1.index("]", i)
-            parts = [p.strip().strip('"') for p in wkt1[i + 10:j].split(",")]
+            k = wkt1.index("[", i)
+            parts = [p.strip().strip('"') for p in wkt1[k + 1:j].split(",")]
             if len(parts) == 2 and parts[0].upper() == "EPSG":
                 try:
                     code = int(parts[1])
@@ -458,7 +459,16 @@ def sample_points(w, h, n=16):
 
 
 def err_text(e):
-    return "%s: %s" % (type(e).__name__, e)
+    """`Type: message`, then GDAL's messages from the exception chain."""
+    text = "%s: %s" % (type(e).__name__, e)
+    causes = []
+    c = e.__cause__ or e.__context__
+    while c is not None and len(causes) < 20:
+        causes.append(str(c))
+        c = c.__cause__ or c.__context__
+    if causes:
+        text += " | GDAL: " + " | ".join(causes)
+    return text
 
 
 def describe(path, pixels=True, origin=None):
@@ -510,6 +520,13 @@ def describe(path, pixels=True, origin=None):
         except Exception as e:
             doc["crs"] = None
             doc["crs_error"] = err_text(e)
+        # A CRS that PROJ cannot build leaves its error pending in GDAL's error
+        # state; rasterio raises it on the next checked call.  Probe for it.
+        try:
+            ds.colorinterp
+        except Exception as e:
+            if doc["crs"] is None:
+                doc["crs_error"] = err_text(e)
         tr = ds.transform
         doc["georeferenced"] = not tr.is_identity
         doc["transform"] = [tr.a, tr.b, tr.c, tr.d, tr.e, tr.f]
@@ -554,7 +571,7 @@ def describe(path, pixels=True, origin=None):
                 "offset": float(ds.offsets[i - 1]),
                 "units": ds.units[i - 1] or None,
                 "colorinterp": ds.colorinterp[i - 1].name,
-                "mask_flags": [f.name for f in ds.mask_flag_enums[i - 1]],
+                "mask_flags": sorted(f.name for f in ds.mask_flag_enums[i - 1]),
                 "tags": ds.tags(i),
                 "image_structure": ds.tags(i, ns="IMAGE_STRUCTURE"),
                 "block_shape": list(ds.block_shapes[i - 1]),

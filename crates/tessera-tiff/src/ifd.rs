@@ -26,6 +26,9 @@ impl Entry {
     }
 }
 
+/// An entry's field type, value count and value bytes.
+type TypedValues<'a> = (FieldType, u64, &'a [u8]);
+
 /// Where an IFD sits in the file's structure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IfdKind {
@@ -179,7 +182,15 @@ impl TiffFile {
                 break;
             }
             let index = file.all.len();
-            match parse_ifd(&source, r, bigtiff, next, index, IfdKind::Main { page }, limits) {
+            match parse_ifd(
+                &source,
+                r,
+                bigtiff,
+                next,
+                index,
+                IfdKind::Main { page },
+                limits,
+            ) {
                 Ok((ifd, following)) => {
                     for off in sub_ifd_offsets(&ifd)? {
                         pending_subs.push((index, off));
@@ -190,7 +201,8 @@ impl TiffFile {
                     page += 1;
                 }
                 Err(e) if page > 0 => {
-                    file.warnings.push(format!("IFD {page}: {e}; stopped there"));
+                    file.warnings
+                        .push(format!("IFD {page}: {e}; stopped there"));
                     break;
                 }
                 Err(e) => return Err(e),
@@ -210,7 +222,15 @@ impl TiffFile {
                 continue;
             }
             let index = file.all.len();
-            match parse_ifd(&source, r, bigtiff, offset, index, IfdKind::Sub { parent }, limits) {
+            match parse_ifd(
+                &source,
+                r,
+                bigtiff,
+                offset,
+                index,
+                IfdKind::Sub { parent },
+                limits,
+            ) {
                 Ok((ifd, _next)) => {
                     for off in sub_ifd_offsets(&ifd)? {
                         pending_subs.push((index, off));
@@ -412,7 +432,7 @@ impl Ifd {
     }
 
     /// The value bytes and type of an entry, checked against the limits and the file.
-    fn typed_raw(&self, tag: Tag) -> Result<Option<(FieldType, u64, &[u8])>, TiffError> {
+    fn typed_raw(&self, tag: Tag) -> Result<Option<TypedValues<'_>>, TiffError> {
         let Some(raw) = self.raw(tag)? else {
             return Ok(None);
         };
@@ -561,10 +581,19 @@ mod tests {
     #[test]
     fn rejects_garbage_headers() {
         assert!(matches!(parse(vec![]), Err(TiffError::Format { .. })));
-        assert!(matches!(parse(b"XX*\0\x08\0\0\0".to_vec()), Err(TiffError::Format { .. })));
-        assert!(matches!(parse(b"II\x2b\0\x04\0\0\0".to_vec()), Err(TiffError::Format { .. })));
+        assert!(matches!(
+            parse(b"XX*\0\x08\0\0\0".to_vec()),
+            Err(TiffError::Format { .. })
+        ));
+        assert!(matches!(
+            parse(b"II\x2b\0\x04\0\0\0".to_vec()),
+            Err(TiffError::Format { .. })
+        ));
         // First IFD offset past the end.
-        assert!(matches!(parse(b"II*\0\xff\0\0\0".to_vec()), Err(TiffError::Format { .. })));
+        assert!(matches!(
+            parse(b"II*\0\xff\0\0\0".to_vec()),
+            Err(TiffError::Format { .. })
+        ));
     }
 
     #[test]

@@ -8,14 +8,14 @@ pub fn tiny_tiff() -> Vec<u8> {
     b.extend_from_slice(&8u32.to_le_bytes());
     // IFD at 8 with 8 entries.
     let entries: [(u16, u16, u32, u32); 8] = [
-        (256, 3, 1, 1),  // ImageWidth
-        (257, 3, 1, 1),  // ImageLength
-        (258, 3, 1, 8),  // BitsPerSample
-        (259, 3, 1, 1),  // Compression none
-        (262, 3, 1, 1),  // MinIsBlack
-        (273, 4, 1, 0),  // StripOffsets, patched below
-        (278, 3, 1, 1),  // RowsPerStrip
-        (279, 4, 1, 1),  // StripByteCounts
+        (256, 3, 1, 1), // ImageWidth
+        (257, 3, 1, 1), // ImageLength
+        (258, 3, 1, 8), // BitsPerSample
+        (259, 3, 1, 1), // Compression none
+        (262, 3, 1, 1), // MinIsBlack
+        (273, 4, 1, 0), // StripOffsets, patched below
+        (278, 3, 1, 1), // RowsPerStrip
+        (279, 4, 1, 1), // StripByteCounts
     ];
     b.extend_from_slice(&(entries.len() as u16).to_le_bytes());
     let data_offset = 8 + 2 + entries.len() as u32 * 12 + 4;

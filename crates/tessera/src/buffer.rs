@@ -107,19 +107,27 @@ pub fn encode_sample(dt: DataType, value: f64) -> Vec<u8> {
         DataType::U8 => vec![int(value, 0.0, 255.0) as u8],
         DataType::I8 => (int(value, -128.0, 127.0) as i8).to_ne_bytes().to_vec(),
         DataType::U16 => (int(value, 0.0, 65535.0) as u16).to_ne_bytes().to_vec(),
-        DataType::I16 => (int(value, -32768.0, 32767.0) as i16).to_ne_bytes().to_vec(),
-        DataType::U32 => (int(value, 0.0, u32::MAX as f64) as u32).to_ne_bytes().to_vec(),
+        DataType::I16 => (int(value, -32768.0, 32767.0) as i16)
+            .to_ne_bytes()
+            .to_vec(),
+        DataType::U32 => (int(value, 0.0, u32::MAX as f64) as u32)
+            .to_ne_bytes()
+            .to_vec(),
         DataType::I32 => (int(value, i32::MIN as f64, i32::MAX as f64) as i32)
             .to_ne_bytes()
             .to_vec(),
-        DataType::U64 => (int(value, 0.0, u64::MAX as f64) as u64).to_ne_bytes().to_vec(),
+        DataType::U64 => (int(value, 0.0, u64::MAX as f64) as u64)
+            .to_ne_bytes()
+            .to_vec(),
         DataType::I64 => (int(value, i64::MIN as f64, i64::MAX as f64) as i64)
             .to_ne_bytes()
             .to_vec(),
         DataType::F32 => (value as f32).to_ne_bytes().to_vec(),
         DataType::F64 => value.to_ne_bytes().to_vec(),
         DataType::CI16 => {
-            let mut v = (int(value, -32768.0, 32767.0) as i16).to_ne_bytes().to_vec();
+            let mut v = (int(value, -32768.0, 32767.0) as i16)
+                .to_ne_bytes()
+                .to_vec();
             v.extend_from_slice(&[0, 0]);
             v
         }

@@ -186,7 +186,10 @@ impl Dataset {
             ImageSel::Base => Ok(&self.base),
             ImageSel::Overview(i) => self.overviews.get(i).ok_or_else(|| Error::Usage {
                 path: self.path.clone(),
-                what: format!("overview {i} does not exist ({} overviews)", self.overviews.len()),
+                what: format!(
+                    "overview {i} does not exist ({} overviews)",
+                    self.overviews.len()
+                ),
             }),
             ImageSel::Mask => self.mask.as_ref().ok_or_else(|| Error::Usage {
                 path: self.path.clone(),

@@ -278,7 +278,11 @@ impl ImageInfo {
 
     /// Bytes of one full chunk before decompression would expand it (uncompressed size).
     fn packed_chunk_bytes(&self) -> Result<u64> {
-        let spp = if self.planar { 1 } else { u64::from(self.samples) };
+        let spp = if self.planar {
+            1
+        } else {
+            u64::from(self.samples)
+        };
         let row_bits = self
             .layout
             .block_width

@@ -90,13 +90,22 @@ impl Dataset {
         r.insert("height".into(), json!(img.height));
         r.insert("count".into(), json!(img.samples));
         r.insert("dtype".into(), json!(img.data_type.name()));
-        r.insert("image_structure".into(), Value::Object(self.image_structure()));
+        r.insert(
+            "image_structure".into(),
+            Value::Object(self.image_structure()),
+        );
         r.insert("compression".into(), opt(compression_name(img)));
         r.insert("lossy".into(), json!(img.compression.is_lossy()));
         r.insert("interleave".into(), json!(interleave(img)));
-        r.insert("layout".into(), json!(if img.tiled { "tiled" } else { "striped" }));
+        r.insert(
+            "layout".into(),
+            json!(if img.tiled { "tiled" } else { "striped" }),
+        );
         let block = json!([img.layout.block_height, img.layout.block_width]);
-        r.insert("block_shapes".into(), json!(vec![block.clone(); usize::from(img.samples)]));
+        r.insert(
+            "block_shapes".into(),
+            json!(vec![block.clone(); usize::from(img.samples)]),
+        );
 
         let gcps = match &md.georef {
             Georef::Gcps(points) => Some(points),
@@ -104,7 +113,11 @@ impl Dataset {
         };
         r.insert(
             "crs".into(),
-            if gcps.is_some() { Value::Null } else { crs_json(md.crs.as_ref()) },
+            if gcps.is_some() {
+                Value::Null
+            } else {
+                crs_json(md.crs.as_ref())
+            },
         );
         r.insert("crs_error".into(), opt(md.crs_error.clone()));
         let transform = match &md.georef {
@@ -113,7 +126,10 @@ impl Dataset {
         };
         r.insert("georeferenced".into(), json!(transform.is_some()));
         let t = transform.unwrap_or_else(tessera_geo::Affine::identity);
-        r.insert("transform".into(), json!([t.a, t.b, t.c, t.d, t.e, t.f].map(num)));
+        r.insert(
+            "transform".into(),
+            json!([t.a, t.b, t.c, t.d, t.e, t.f].map(num)),
+        );
         r.insert("geotransform".into(), json!(t.to_gdal().map(num)));
         r.insert(
             "area_or_point".into(),
@@ -139,7 +155,11 @@ impl Dataset {
         );
         r.insert(
             "overview_factors".into(),
-            json!(self.overviews().iter().map(|o| overview_factor(img, o)).collect::<Vec<_>>()),
+            json!(self
+                .overviews()
+                .iter()
+                .map(|o| overview_factor(img, o))
+                .collect::<Vec<_>>()),
         );
         r.insert(
             "overviews".into(),
@@ -158,7 +178,11 @@ impl Dataset {
         );
         r.insert(
             "subdataset_count".into(),
-            json!(if self.page_count() > 1 { self.page_count() } else { 0 }),
+            json!(if self.page_count() > 1 {
+                self.page_count()
+            } else {
+                0
+            }),
         );
         r.insert("colormap".into(), colormap_json(md.colormap.as_deref()));
         r.insert("mask".into(), Value::Null);

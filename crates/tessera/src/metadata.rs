@@ -141,7 +141,13 @@ impl Metadata {
             tags.push(("AREA_OR_POINT".into(), rt.area_or_point().into()));
         }
         let colormap = colormap(img, nodata);
-        let bands = band_infos(img, nodata, gdal_metadata.as_ref(), has_mask, colormap.is_some());
+        let bands = band_infos(
+            img,
+            nodata,
+            gdal_metadata.as_ref(),
+            has_mask,
+            colormap.is_some(),
+        );
         Ok(Metadata {
             geokeys,
             crs,
@@ -158,7 +164,7 @@ impl Metadata {
 }
 
 /// TIFFTAG_* items GDAL reports, in GDAL's order.
-fn tifftag_items(ifd: &Ifd) -> Result<Vec<(String, String), >, tessera_tiff::TiffError> {
+fn tifftag_items(ifd: &Ifd) -> Result<Vec<(String, String)>, tessera_tiff::TiffError> {
     let mut items = Vec::new();
     let text_tags = [
         (Tag::DocumentName, "TIFFTAG_DOCUMENTNAME"),
@@ -212,7 +218,13 @@ pub fn format_g(value: f64, precision: usize) -> String {
         return "0".into();
     }
     if !value.is_finite() {
-        return if value.is_nan() { "nan".into() } else if value > 0.0 { "inf".into() } else { "-inf".into() };
+        return if value.is_nan() {
+            "nan".into()
+        } else if value > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     let p = precision.max(1);
     let exp = value.abs().log10().floor() as i32;
@@ -259,7 +271,9 @@ fn colormap(img: &ImageInfo, nodata: Option<f64>) -> Option<Vec<[u8; 4]>> {
                 (v / 257) as u8
             }
         };
-        let nodata_index = nodata.filter(|v| v.fract() == 0.0 && *v >= 0.0).map(|v| v as usize);
+        let nodata_index = nodata
+            .filter(|v| v.fract() == 0.0 && *v >= 0.0)
+            .map(|v| v as usize);
         return Some(
             (0..n)
                 .map(|i| {
@@ -298,7 +312,9 @@ fn band_infos(
         (DataType::U16 | DataType::I16, 16) => None,
         (DataType::U32 | DataType::I32 | DataType::F32, 32) => None,
         (DataType::U64 | DataType::I64 | DataType::F64, 64) => None,
-        (DataType::CI16, 32) | (DataType::CI32 | DataType::CF32, 64) | (DataType::CF64, 128) => None,
+        (DataType::CI16, 32) | (DataType::CI32 | DataType::CF32, 64) | (DataType::CF64, 128) => {
+            None
+        }
         (_, bits) => Some(bits),
     };
     (0..n)
@@ -383,7 +399,9 @@ fn color_interps(img: &ImageInfo, has_colormap: bool) -> Vec<&'static str> {
 /// The band GDAL uses as the dataset's alpha mask: the last of 2 or 4 bands when it is alpha.
 fn alpha_band_index(img: &ImageInfo, interps: &[&str]) -> Option<usize> {
     let n = usize::from(img.samples);
-    (n == 2 || n == 4).then_some(n - 1).filter(|&i| interps[i] == "alpha")
+    (n == 2 || n == 4)
+        .then_some(n - 1)
+        .filter(|&i| interps[i] == "alpha")
 }
 
 #[cfg(test)]

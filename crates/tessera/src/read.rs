@@ -76,8 +76,12 @@ impl Dataset {
             })?;
         debug_assert!(bytes <= self.limits.max_read_bytes);
         let nodata = self.metadata().nodata();
-        let mut out =
-            RasterBuffer::zeroed(img.data_type, bands.len(), w.width as usize, w.height as usize);
+        let mut out = RasterBuffer::zeroed(
+            img.data_type,
+            bands.len(),
+            w.width as usize,
+            w.height as usize,
+        );
         if !w.is_within(img.width, img.height) {
             let fill = req.fill.or(nodata).unwrap_or(0.0);
             if fill != 0.0 {
@@ -99,23 +103,53 @@ impl Dataset {
             .blocks_in(&w)
             .flat_map(|b| planes.iter().map(move |&p| (b, p)))
             .collect();
-        // Workers decode and also split pixel-interleaved chunks into planes, so the
-        // sequential copy below is plain row memcpy.
-        let decode = |&(block, plane): &(BlockIndex, u16)| {
-            let chunk = self.decode_chunk(img, block, plane)?;
-            let spp = usize::from(img.samples_per_chunk());
-            Ok(chunk.map(|c| to_planes(c, spp, img.data_type.size_bytes())))
-        };
-        // Parallel decode pays off only with several chunks; keep small reads on this thread.
-        let decoded: Vec<Result<Decoded>> = if chunks.len() > 1 {
-            chunks.par_iter().map(decode).collect()
-        } else {
-            chunks.iter().map(decode).collect()
-        };
+        let spp = usize::from(img.samples_per_chunk());
         let sparse_fill = nodata.unwrap_or(0.0);
-        for ((block, plane), data) in chunks.iter().zip(decoded) {
-            let data = data?;
-            copy_chunk(img, *block, *plane, data.as_deref(), sparse_fill, &w, &bands, &mut out);
+        if chunks.len() > 1 {
+            // Workers decode and also split pixel-interleaved chunks into planes, so the
+            // sequential copy below is plain row memcpy.
+            let decoded: Vec<Result<Decoded>> = chunks
+                .par_iter()
+                .map(|&(block, plane)| {
+                    let chunk = self.decode_chunk(img, block, plane)?;
+                    Ok(chunk.map(|c| to_planes(c, spp, img.data_type.size_bytes())))
+                })
+                .collect();
+            for ((block, plane), data) in chunks.iter().zip(decoded) {
+                let src = data?.map(|d| ChunkPixels {
+                    data: d,
+                    planes_split: true,
+                });
+                copy_chunk(
+                    img,
+                    *block,
+                    *plane,
+                    src.as_ref(),
+                    sparse_fill,
+                    &w,
+                    &bands,
+                    &mut out,
+                );
+            }
+        } else {
+            // One chunk (the pipeline's block-aligned windows): decode and copy on this
+            // thread, de-interleaving straight into the output.
+            for &(block, plane) in &chunks {
+                let src = self.decode_chunk(img, block, plane)?.map(|d| ChunkPixels {
+                    data: d,
+                    planes_split: spp == 1,
+                });
+                copy_chunk(
+                    img,
+                    block,
+                    plane,
+                    src.as_ref(),
+                    sparse_fill,
+                    &w,
+                    &bands,
+                    &mut out,
+                );
+            }
         }
         if is_mask {
             // GDAL presents 1-bit masks as 0/255.
@@ -161,13 +195,19 @@ impl Dataset {
     }
 }
 
+/// A decoded chunk, pixel-interleaved as decoded or already split into planes.
+struct ChunkPixels {
+    data: Vec<u8>,
+    planes_split: bool,
+}
+
 /// Copy the part of a decoded chunk that falls in the window into the output.
 #[allow(clippy::too_many_arguments)]
 fn copy_chunk(
     img: &ImageInfo,
     block: BlockIndex,
     plane: u16,
-    data: Option<&[u8]>,
+    data: Option<&ChunkPixels>,
     sparse_fill: f64,
     window: &Window,
     bands: &[usize],
@@ -178,8 +218,14 @@ fn copy_chunk(
         return;
     };
     let size = img.data_type.size_bytes();
-    // Decoded chunks arrive split into planes (see `to_planes`).
-    let chunk_row_bytes = img.layout.block_width as usize * size;
+    let spp = usize::from(img.samples_per_chunk());
+    let split = data.is_none_or(|d| d.planes_split);
+    // Split chunks hold one plane per sample (see `to_planes`); others interleave them.
+    let (chunk_row_bytes, pixel_bytes) = if split {
+        (img.layout.block_width as usize * size, size)
+    } else {
+        (img.layout.block_width as usize * spp * size, spp * size)
+    };
     let plane_bytes = chunk_row_bytes * img.chunk_rows(block) as usize;
     let out_width = window.width as usize;
     let fill_sample = crate::buffer::encode_sample(img.data_type, sparse_fill);
@@ -207,8 +253,14 @@ fn copy_chunk(
             };
             let src_row = (row - block_win.row_off) as usize;
             let src_col = (part.col_off - block_win.col_off) as usize;
-            let src_start = sample * plane_bytes + src_row * chunk_row_bytes + src_col * size;
-            dst.copy_from_slice(&data[src_start..src_start + part_w * size]);
+            let row_start = src_row * chunk_row_bytes + src_col * pixel_bytes;
+            if split {
+                let start = sample * plane_bytes + row_start;
+                dst.copy_from_slice(&data.data[start..start + part_w * size]);
+            } else {
+                let src = &data.data[row_start..row_start + part_w * pixel_bytes];
+                copy_samples(src, dst, spp, sample, size);
+            }
         }
     }
 }

@@ -83,7 +83,11 @@ impl Accumulator {
 }
 
 /// Statistics of one window's values.
-fn window_stats<T: bytemuck::Pod>(values: &[T], to_f64: impl Fn(T) -> f64, nodata: Option<f64>) -> Accumulator {
+fn window_stats<T: bytemuck::Pod>(
+    values: &[T],
+    to_f64: impl Fn(T) -> f64,
+    nodata: Option<f64>,
+) -> Accumulator {
     let mut acc = Accumulator {
         min: f64::INFINITY,
         max: f64::NEG_INFINITY,
@@ -128,11 +132,17 @@ fn complex_counts(bytes: &[u8], dt: DataType) -> Accumulator {
     match dt {
         DataType::CF32 => {
             let v: Vec<f32> = bytemuck::pod_collect_to_vec(bytes);
-            acc.nan = v.chunks_exact(2).filter(|c| c[0].is_nan() || c[1].is_nan()).count() as u64;
+            acc.nan = v
+                .chunks_exact(2)
+                .filter(|c| c[0].is_nan() || c[1].is_nan())
+                .count() as u64;
         }
         DataType::CF64 => {
             let v: Vec<f64> = bytemuck::pod_collect_to_vec(bytes);
-            acc.nan = v.chunks_exact(2).filter(|c| c[0].is_nan() || c[1].is_nan()).count() as u64;
+            acc.nan = v
+                .chunks_exact(2)
+                .filter(|c| c[0].is_nan() || c[1].is_nan())
+                .count() as u64;
         }
         _ => {}
     }
@@ -192,7 +202,11 @@ impl Dataset {
     ) -> Result<Vec<BandSummary>> {
         let img = self.select(image)?;
         let bands = usize::from(img.samples);
-        let nodata = if image == ImageSel::Mask { None } else { self.metadata().nodata() };
+        let nodata = if image == ImageSel::Mask {
+            None
+        } else {
+            self.metadata().nodata()
+        };
         let mut hashers: Vec<Sha256> = (0..bands).map(|_| Sha256::new()).collect();
         let mut accs: Vec<Accumulator> = vec![Accumulator::default(); bands];
         let row_bytes = img.width * bands as u64 * img.data_type.size_bytes() as u64;

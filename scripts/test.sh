@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# THE test command: oracle venv, formatting, lints, all tests, fuzz targets.
+#   bash scripts/test.sh
+# Environment: CI=true turns the SKIPs of the GDAL-dependent suites (interop
+# dir or oracle python missing) into failures.  TESSERA_ORACLE_VENV,
+# TESSERA_INTEROP_DIR, TESSERA_INTEROP_ONLY, TESSERA_ORACLE_SEED are passed on.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "oracle venv (rasterio/GDAL, test-time only)"
+TESSERA_ORACLE_PYTHON="$(bash scripts/oracle-env.sh)"
+export TESSERA_ORACLE_PYTHON
+echo "TESSERA_ORACLE_PYTHON=$TESSERA_ORACLE_PYTHON"
+
+step "cargo fmt --all --check"
+cargo fmt --all --check
+
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test --workspace"
+cargo test --workspace
+
+if [[ -f fuzz/Cargo.toml ]]; then
+    step "fuzz targets: cargo +nightly fuzz build"
+    if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+        rustup toolchain install nightly --profile minimal
+    fi
+    if ! cargo fuzz --version >/dev/null 2>&1; then
+        cargo install cargo-fuzz --locked
+    fi
+    (cd fuzz && cargo +nightly fuzz build)
+fi
+
+step "all checks passed"
