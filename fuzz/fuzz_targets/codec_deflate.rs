@@ -1,7 +1,8 @@
-//! The deflate decoder (through `decode_chunk`, with predictors, byte order and bit depths) over arbitrary bytes.
+//! Fuzz target `codec_deflate`: the body is `tessera::fuzzing::run("codec_deflate", ..)`, shared with
+//! the regression test that replays `testdata/fuzz-regressions/codec_deflate/*`.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    tessera_fuzz::check_decode(data, tessera_codec::Compression::Deflate);
+    tessera::fuzzing::run("codec_deflate", data);
 });

@@ -1,7 +1,8 @@
-//! The jpeg decoder (through `decode_chunk`, with predictors, byte order and bit depths) over arbitrary bytes.
+//! Fuzz target `codec_jpeg`: the body is `tessera::fuzzing::run("codec_jpeg", ..)`, shared with
+//! the regression test that replays `testdata/fuzz-regressions/codec_jpeg/*`.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    tessera_fuzz::check_decode(data, tessera_codec::Compression::Jpeg);
+    tessera::fuzzing::run("codec_jpeg", data);
 });

@@ -1,7 +1,8 @@
-//! The zstd decoder (through `decode_chunk`, with predictors, byte order and bit depths) over arbitrary bytes.
+//! Fuzz target `codec_zstd`: the body is `tessera::fuzzing::run("codec_zstd", ..)`, shared with
+//! the regression test that replays `testdata/fuzz-regressions/codec_zstd/*`.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    tessera_fuzz::check_decode(data, tessera_codec::Compression::Zstd);
+    tessera::fuzzing::run("codec_zstd", data);
 });

@@ -51,12 +51,14 @@ impl Window {
 
     /// Column one past the right edge.
     pub fn col_end(&self) -> i64 {
-        self.col_off.saturating_add(i64::try_from(self.width).unwrap_or(i64::MAX))
+        self.col_off
+            .saturating_add(i64::try_from(self.width).unwrap_or(i64::MAX))
     }
 
     /// Row one past the bottom edge.
     pub fn row_end(&self) -> i64 {
-        self.row_off.saturating_add(i64::try_from(self.height).unwrap_or(i64::MAX))
+        self.row_off
+            .saturating_add(i64::try_from(self.height).unwrap_or(i64::MAX))
     }
 
     /// The overlap of two windows, `None` when they do not overlap.
@@ -213,8 +215,14 @@ mod tests {
     #[test]
     fn block_counts_use_ceiling_division() {
         let l = BlockLayout::new(1000, 700, 256, 256).unwrap();
-        assert_eq!((l.blocks_across(), l.blocks_down(), l.block_count()), (4, 3, 12));
-        assert_eq!(l.block_window(BlockIndex { col: 3, row: 2 }), Window::new(768, 512, 232, 188));
+        assert_eq!(
+            (l.blocks_across(), l.blocks_down(), l.block_count()),
+            (4, 3, 12)
+        );
+        assert_eq!(
+            l.block_window(BlockIndex { col: 3, row: 2 }),
+            Window::new(768, 512, 232, 188)
+        );
         assert!(BlockLayout::new(10, 10, 0, 5).is_err());
         assert!(BlockLayout::new(u64::MAX, u64::MAX, 1, 1).is_err());
     }
@@ -234,7 +242,10 @@ mod tests {
     #[test]
     fn intersection_and_within() {
         let a = Window::new(0, 0, 10, 10);
-        assert_eq!(a.intersection(&Window::new(5, 5, 10, 10)), Some(Window::new(5, 5, 5, 5)));
+        assert_eq!(
+            a.intersection(&Window::new(5, 5, 10, 10)),
+            Some(Window::new(5, 5, 5, 5))
+        );
         assert_eq!(a.intersection(&Window::new(10, 0, 3, 3)), None);
         assert!(a.is_within(10, 10));
         assert!(!Window::new(-1, 0, 2, 2).is_within(10, 10));

@@ -20,6 +20,8 @@
 mod buffer;
 mod dataset;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod image;
 mod info;
 mod metadata;
