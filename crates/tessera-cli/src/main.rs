@@ -5,7 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod convert;
 mod info;
+mod progress;
+mod writeopts;
 
 /// tessera: a pure-Rust GeoTIFF engine.
 #[derive(Debug, Parser)]
@@ -19,11 +22,14 @@ struct Cli {
 enum Command {
     /// Describe a GeoTIFF: size, type, blocks, compression, CRS, georeferencing, bands.
     Info(info::InfoArgs),
+    /// Rewrite a GeoTIFF as a tiled, compressed GeoTIFF (everything the reader understood is kept).
+    Convert(convert::ConvertArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Info(args) => info::run(&args),
+        Command::Convert(args) => convert::run(&args),
     }
 }

@@ -83,6 +83,7 @@ pub use ifd::{IfdBuilder, Value};
 pub use parallel::write_tiles_parallel;
 pub use spec::{
     photometric, validate, BigTiff, GeoTags, Interleave, PredictorChoice, RasterSpec, WriteOptions,
+    TEXT_TAGS,
 };
 pub use writer::{TiledWriter, WriteSummary};
 

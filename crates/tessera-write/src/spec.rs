@@ -3,7 +3,7 @@
 
 use crate::WriteError;
 use tessera_codec::{Compression, DataType};
-use tessera_tiff::ByteOrder;
+use tessera_tiff::{ByteOrder, Tag};
 
 /// Values of the PhotometricInterpretation tag (262) this writer accepts.
 pub mod photometric {
@@ -80,7 +80,20 @@ pub struct RasterSpec {
     pub gdal_nodata: Option<String>,
     /// Text of the GDAL_METADATA tag (42112): GDAL's `<GDALMetadata>` XML.
     pub gdal_metadata: Option<String>,
+    /// Baseline text tags GDAL shows as `TIFFTAG_*` items: one of [`TEXT_TAGS`] each.
+    pub text_tags: Vec<(Tag, String)>,
 }
+
+/// The ASCII tags a [`RasterSpec`] may carry in `text_tags` (GDAL's TIFFTAG_* items).
+pub const TEXT_TAGS: [Tag; 7] = [
+    Tag::DocumentName,
+    Tag::ImageDescription,
+    Tag::Software,
+    Tag::DateTime,
+    Tag::Artist,
+    Tag::HostComputer,
+    Tag::Copyright,
+];
 
 impl RasterSpec {
     /// A spec with 256x256 pixel-interleaved tiles, MinIsBlack, no georeferencing.
@@ -99,6 +112,7 @@ impl RasterSpec {
             geo: GeoTags::default(),
             gdal_nodata: None,
             gdal_metadata: None,
+            text_tags: Vec::new(),
         }
     }
 }
@@ -398,6 +412,14 @@ impl Layout {
                 if g.geo_double_params.is_some() || g.geo_ascii_params.is_some() {
                     return usage("GeoDoubleParams/GeoAsciiParams need a GeoKeyDirectory".into());
                 }
+            }
+        }
+        for (tag, text) in &spec.text_tags {
+            if !TEXT_TAGS.contains(tag) {
+                return usage(format!("{} is not a text tag a spec may set", tag.name()));
+            }
+            if text.trim_end_matches('\0').contains('\0') {
+                return usage(format!("{} text contains a NUL character", tag.name()));
             }
         }
         for (what, s) in [

@@ -395,5 +395,8 @@ fn build_ifd(l: &Layout, offsets: &[u64], counts: &[u64]) -> IfdBuilder {
     if let Some(v) = &s.gdal_nodata {
         ifd.set(Tag::GdalNodata, Value::Ascii(v.clone()));
     }
+    for (tag, text) in &s.text_tags {
+        ifd.set(*tag, Value::Ascii(text.clone()));
+    }
     ifd
 }

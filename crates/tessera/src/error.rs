@@ -62,6 +62,14 @@ pub enum Error {
         /// Which limit.
         what: String,
     },
+    /// Writing an output failed (nothing is left at the target path).
+    #[error("{path}: {source}")]
+    Write {
+        /// The output file.
+        path: PathBuf,
+        /// What went wrong.
+        source: tessera_write::WriteError,
+    },
     /// The caller asked for something invalid (bad band index, empty window...).
     #[error("{path}: invalid request: {what}")]
     Usage {
@@ -70,6 +78,16 @@ pub enum Error {
         /// What is wrong with the request.
         what: String,
     },
+}
+
+impl Error {
+    /// An error about writing `path`.
+    pub fn write(path: &std::path::Path, source: tessera_write::WriteError) -> Error {
+        Error::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }
 
 /// Result alias of the tessera library.

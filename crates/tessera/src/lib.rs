@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 mod buffer;
+mod convert;
 mod dataset;
 mod error;
 #[doc(hidden)]
@@ -29,6 +30,7 @@ mod read;
 mod stats;
 
 pub use buffer::{encode_sample, RasterBuffer};
+pub use convert::{ConvertOptions, ConvertPlan};
 pub use dataset::{Dataset, ImageSel, Limits};
 pub use error::{Error, Result};
 pub use image::{photometric, ImageInfo};
@@ -43,3 +45,4 @@ pub use tessera_geo as geo;
 pub use tessera_grid as grid;
 pub use tessera_grid::Window;
 pub use tessera_tiff as tiff;
+pub use tessera_write as write;
