@@ -2,7 +2,9 @@
 # Run a tessera benchmark next to GDAL on the same input, in the same run, and print
 # both figures and their ratio.
 #
-#   bash benches/run.sh decode     # whole-scene decode, 3x8192x8192 u8 deflate+pred2 tiled
+#   bash benches/run.sh decode           # whole-scene decode, 3x8192x8192 u8 deflate+pred2 tiled
+#   bash benches/run.sh convert-deflate  # convert that scene next to gdal_translate (also -lzw, -zstd)
+#   bash benches/run.sh all
 #
 # Inputs come from ../shared/bench/make_inputs.py (generated once into $BENCH_DATA,
 # default ./bench-data). GDAL is rasterio 1.4.4 (GDAL 3.10) from the oracle venv.
@@ -16,24 +18,11 @@ mkdir -p "$BENCH_DATA"
 if [ ! -f "$BENCH_DATA/scene_u8.tif" ]; then
   "$py" "$shared/bench/make_inputs.py" --only scene
 fi
-cargo build --release -q -p tessera-benches
+cargo build --release -q -p tessera-benches -p tessera-cli
 case "$job" in
-  decode)
-    scene="$BENCH_DATA/scene_u8.tif"
-    ours=$(./target/release/decode "$scene" --repeat 3)
-    gdal=$(GDAL_NUM_THREADS=ALL_CPUS GDAL_CACHEMAX=512 "$py" benches/gdal_decode.py "$scene" --repeat 3)
-    echo "$ours"
-    echo "$gdal"
-    "$py" - "$ours" "$gdal" <<'PY'
-import json, sys
-ours, gdal = (json.loads(a) for a in sys.argv[1:3])
-print(f"decode {ours['bytes']/1e6:.0f} MB: tessera {ours['mb_per_s']:.0f} MB/s "
-      f"({ours['threads']} threads), GDAL {gdal['gdal_version']} {gdal['mb_per_s']:.0f} MB/s "
-      f"-> {ours['mb_per_s']/gdal['mb_per_s']:.2f}x GDAL")
-PY
-    ;;
-  *)
-    echo "unknown job: $job (known: decode)" >&2
-    exit 2
-    ;;
+  all) jobs="decode convert-deflate convert-lzw convert-zstd" ;;
+  *) jobs="$job" ;;
 esac
+for j in $jobs; do
+  "$py" benches/compare.py "$j"
+done

@@ -43,14 +43,20 @@ pub fn inflate(data: &[u8], out: &mut [u8]) -> Result<(), CodecError> {
 
 /// Compress `data` as a zlib stream (TIFF compression 8). `level` is clamped to `0..=9`.
 pub fn deflate_encode(data: &[u8], level: u32) -> Vec<u8> {
-    use std::io::Write;
-    let mut enc = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(data.len() / 2 + 64),
-        flate2::Compression::new(level.min(9)),
-    );
-    // Writing into a Vec cannot fail.
-    let _ = enc.write_all(data);
-    enc.finish().unwrap_or_default()
+    // Compress straight from the input into one buffer of zlib's worst-case size:
+    // the `Write` adapter would copy the input through an internal buffer first.
+    let mut z = flate2::Compress::new(flate2::Compression::new(level.min(9)), true);
+    let mut out = Vec::with_capacity(data.len() + data.len() / 64 + 128);
+    loop {
+        let consumed = z.total_in() as usize;
+        match z.compress_vec(&data[consumed..], &mut out, flate2::FlushCompress::Finish) {
+            Ok(flate2::Status::StreamEnd) => return out,
+            // Out of room (never with the bound above, but stay correct): grow and go on.
+            Ok(_) => out.reserve(out.capacity().max(1024)),
+            // Compressing a byte slice into a Vec has no failure mode.
+            Err(_) => return out,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -285,7 +285,11 @@ impl Dataset {
             bands,
             fill: None,
         })?;
-        let buf = convert_type(&buf, spec.data_type);
+        let buf = if buf.data_type() == spec.data_type {
+            buf
+        } else {
+            convert_type(&buf, spec.data_type)
+        };
         Ok(interleave(&buf))
     }
 }
@@ -310,9 +314,6 @@ macro_rules! to_f64_vec {
 
 /// The buffer in another data type, converted as GDAL does (`encode_sample`).
 fn convert_type(buf: &RasterBuffer, to: DataType) -> RasterBuffer {
-    if buf.data_type() == to {
-        return buf.clone();
-    }
     let mut out = RasterBuffer::zeroed(to, buf.bands(), buf.width(), buf.height());
     let size = to.size_bytes();
     for b in 0..buf.bands() {
