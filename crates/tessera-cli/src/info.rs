@@ -37,14 +37,15 @@ pub fn run(args: &InfoArgs) -> ExitCode {
         checksum: args.checksum,
     };
     let (report, failure) = ds.info(options);
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("a JSON value always serialises")
-        );
+    let text = if args.json {
+        let mut s = serde_json::to_string_pretty(&report).expect("a JSON value always serialises");
+        s.push('\n');
+        s
     } else {
-        print!("{}", render_text(&report, &args.file));
-    }
+        render_text(&report, &args.file)
+    };
+    // A closed pipe (`tessera info x | head`) is not an error worth a panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
     match failure {
         Some(e) => {
             eprintln!("tessera: {e}");
