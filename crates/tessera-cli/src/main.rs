@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod convert;
 mod info;
+mod mosaic;
 mod progress;
 mod writeopts;
 
@@ -24,6 +25,8 @@ enum Command {
     Info(info::InfoArgs),
     /// Rewrite a GeoTIFF as a tiled, compressed GeoTIFF (everything the reader understood is kept).
     Convert(convert::ConvertArgs),
+    /// Combine aligned GeoTIFFs into one (rasterio.merge's methods, nodata-aware).
+    Mosaic(mosaic::MosaicArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,5 +34,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Info(args) => info::run(&args),
         Command::Convert(args) => convert::run(&args),
+        Command::Mosaic(args) => mosaic::run(&args),
     }
 }

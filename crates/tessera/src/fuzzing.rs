@@ -60,10 +60,14 @@ pub fn tiff_ifd(data: &[u8]) {
 
 /// Open arbitrary bytes as a GeoTIFF and read everything under small limits.
 pub fn read_window(data: &[u8]) {
-    let mut limits = Limits::default();
-    limits.max_chunk_bytes = 1 << 22;
-    limits.max_read_bytes = 1 << 24;
-    limits.tiff.max_tag_bytes = 1 << 20;
+    let limits = Limits {
+        max_chunk_bytes: 1 << 22,
+        max_read_bytes: 1 << 24,
+        tiff: TiffLimits {
+            max_tag_bytes: 1 << 20,
+            ..TiffLimits::default()
+        },
+    };
     let Ok(ds) = Dataset::from_bytes_with_limits("fuzz.tif", data.to_vec(), limits) else {
         return;
     };

@@ -26,6 +26,7 @@ pub mod fuzzing;
 mod image;
 mod info;
 mod metadata;
+pub mod pipeline;
 mod read;
 mod stats;
 

@@ -1,0 +1,447 @@
+//! The raster pipeline: the four stages of the seed design in one process, with
+//! memory bounded by the thread count, not the raster size.
+//!
+//! 1. [`gate`]: every input's metadata, before any pixel work;
+//! 2. grid: the output grid cut into windows of whole output tiles, in a fixed
+//!    order ([`Pipeline::windows`], plain serialisable data);
+//! 3. map: per window, in parallel (rayon): read each input's part (nodata-filled),
+//!    run the band kernel, merge, cut into tiles and compress them;
+//! 4. assemble: the compressed tiles go to the tiled writer as windows finish; one
+//!    pass, no temporary tiles, atomic rename at the end.
+
+mod gate;
+mod merge;
+
+use std::path::Path;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tessera_codec::DataType;
+use tessera_grid::Window;
+use tessera_write::{
+    EncodedTile, GeoTags, Interleave, RasterSpec, TileEncoder, TiledWriter, WriteOptions,
+};
+
+pub use gate::{gate, GateError, GateProblem, OutputGrid, Placement};
+pub use merge::{Accumulator, Method};
+
+use crate::buffer::RasterBuffer;
+use crate::{Dataset, Error, ImageSel, ReadRequest, Result};
+
+/// A per-band transform applied to every input window before merging (the
+/// normalisation kernels). Invalid input pixels (nodata) must come out as NaN.
+pub trait BandKernel: Sync {
+    /// Transform band `band` of `input` (one band of one input window) into `out`.
+    fn apply(&self, band: usize, input: &RasterBuffer, input_band: usize, out: &mut [f32]);
+}
+
+/// How to run the pipeline.
+pub struct PipelineOptions<'k> {
+    /// How overlapping inputs combine.
+    pub method: Method,
+    /// Output nodata; `None`: NaN for float output with a kernel, else the first input's.
+    pub nodata: Option<f64>,
+    /// Output bounds (xmin, ymin, xmax, ymax), snapped outwards to the grid; `None` = union.
+    pub bounds: Option<[f64; 4]>,
+    /// Window size in pixels (rounded up to whole output tiles).
+    pub window_size: u32,
+    /// Output type; `None`: float32 with a kernel, else the method's type.
+    pub data_type: Option<DataType>,
+    /// Compression etc.
+    pub write: WriteOptions,
+    /// Output tile size.
+    pub tile: (u32, u32),
+    /// Output band layout.
+    pub interleave: Interleave,
+    /// Worker threads (0 = one per core).
+    pub threads: usize,
+    /// Per-band kernel (normalisation), if any.
+    pub kernel: Option<&'k dyn BandKernel>,
+}
+
+/// What a run did (printed by `--json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    /// Input paths.
+    pub inputs: Vec<String>,
+    /// The output grid.
+    pub grid: OutputGrid,
+    /// Windows processed.
+    pub windows: usize,
+    /// Tiles written.
+    pub tiles: usize,
+    /// Output file size.
+    pub bytes: u64,
+    /// BigTIFF or not.
+    pub bigtiff: bool,
+    /// Wall time.
+    pub seconds: f64,
+}
+
+/// A planned run: the gate passed, the grid and output spec are fixed.
+pub struct Pipeline<'a> {
+    inputs: &'a [Dataset],
+    grid: OutputGrid,
+    spec: RasterSpec,
+    out_nodata: f64,
+    options: PipelineOptions<'a>,
+}
+
+impl<'a> Pipeline<'a> {
+    /// Stage 1: gate the inputs and fix the output. Fails before any pixel work.
+    pub fn plan(inputs: &'a [Dataset], options: PipelineOptions<'a>) -> Result<Pipeline<'a>> {
+        let grid = gate(inputs, options.bounds).map_err(|e| Error::Usage {
+            path: inputs
+                .first()
+                .map(|d| d.path().to_path_buf())
+                .unwrap_or_default(),
+            what: e.to_string(),
+        })?;
+        let first = &inputs[0];
+        let data_type = options.data_type.unwrap_or(if options.kernel.is_some() {
+            DataType::F32
+        } else {
+            options.method.output_type(grid.data_type, inputs.len())
+        });
+        let out_nodata = match (options.nodata, options.kernel.is_some()) {
+            (Some(v), _) => v,
+            (None, true) if data_type.is_float() => f64::NAN,
+            _ => first.metadata().nodata().unwrap_or(0.0),
+        };
+        let has_nodata = options.nodata.is_some()
+            || options.kernel.is_some() && data_type.is_float()
+            || first.metadata().nodata().is_some();
+        let usage = |what: String| Error::Usage {
+            path: first.path().to_path_buf(),
+            what,
+        };
+        let t = grid.transform;
+        let mut geo = GeoTags {
+            pixel_scale: Some(vec![t[0], -t[4], 0.0]),
+            tiepoint: Some(vec![0.0, 0.0, 0.0, t[2], t[5], 0.0]),
+            ..GeoTags::default()
+        };
+        if let Some(keys) = &first.metadata().geokeys {
+            let (d, f, a) = keys.to_tags();
+            geo.geokey_directory = Some(d);
+            geo.geo_double_params = Some(f).filter(|f| !f.is_empty());
+            geo.geo_ascii_params = Some(a).filter(|a| !a.is_empty());
+        }
+        let spec = RasterSpec {
+            width: u32::try_from(grid.width).map_err(|_| usage("output too wide".into()))?,
+            height: u32::try_from(grid.height).map_err(|_| usage("output too tall".into()))?,
+            bands: u16::try_from(grid.bands).map_err(|_| usage("too many bands".into()))?,
+            data_type,
+            tile_width: options.tile.0,
+            tile_height: options.tile.1,
+            interleave: options.interleave,
+            photometric: tessera_write::photometric::MIN_IS_BLACK,
+            extra_samples: Vec::new(),
+            colormap: None,
+            geo,
+            gdal_nodata: has_nodata.then(|| nodata_text(out_nodata, data_type)),
+            gdal_metadata: None,
+            text_tags: Vec::new(),
+        };
+        tessera_write::validate(&spec, &options.write)
+            .map_err(|e| Error::write(Path::new("<output>"), e))?;
+        Ok(Pipeline {
+            inputs,
+            grid,
+            spec,
+            out_nodata,
+            options,
+        })
+    }
+
+    /// The output grid.
+    pub fn grid(&self) -> &OutputGrid {
+        &self.grid
+    }
+
+    /// Stage 2: the windows, row-major, each a whole number of output tiles.
+    pub fn windows(&self) -> Vec<Window> {
+        let (tw, th) = (
+            u64::from(self.spec.tile_width),
+            u64::from(self.spec.tile_height),
+        );
+        let size = u64::from(self.options.window_size.max(1));
+        let (ww, wh) = (size.div_ceil(tw) * tw, size.div_ceil(th) * th);
+        tessera_grid::window_grid(self.grid.width, self.grid.height, ww, wh)
+    }
+
+    /// Stages 3 and 4: run every window in parallel and write the output.
+    pub fn run(&self, target: &Path, mut progress: impl FnMut(usize, usize)) -> Result<RunSummary> {
+        let start = Instant::now();
+        let wr = |e| Error::write(target, e);
+        let mut writer =
+            TiledWriter::create(target, self.spec.clone(), self.options.write).map_err(wr)?;
+        let encoder = writer.encoder();
+        let windows = self.windows();
+        let threads = match self.options.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        // Windows arrive a batch at a time; tiles of a window row reach the writer
+        // before earlier rows finish, so let it hold a window row plus a batch.
+        let window_tiles = self.tiles_in(&windows[0]).len();
+        let row_windows = self.grid.width.div_ceil(windows[0].width) as usize;
+        writer.set_max_pending(window_tiles * (row_windows + 2 * threads) + 16);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| Error::Usage {
+                path: target.to_path_buf(),
+                what: format!("cannot start {threads} threads: {e}"),
+            })?;
+        let total = encoder.tile_count();
+        let mut done = 0;
+        for batch in windows.chunks(threads * 2) {
+            let results: Vec<Result<Vec<EncodedTile>>> = pool.install(|| {
+                batch
+                    .par_iter()
+                    .map(|w| self.process_window(w, &encoder, target))
+                    .collect()
+            });
+            for tiles in results {
+                for tile in tiles? {
+                    writer.write_tile(tile).map_err(wr)?;
+                    done += 1;
+                }
+            }
+            progress(done, total);
+        }
+        let summary = writer.finish().map_err(wr)?;
+        Ok(RunSummary {
+            inputs: self
+                .inputs
+                .iter()
+                .map(|d| d.path().display().to_string())
+                .collect(),
+            grid: self.grid.clone(),
+            windows: windows.len(),
+            tiles: summary.tiles,
+            bytes: summary.bytes,
+            bigtiff: summary.bigtiff,
+            seconds: start.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Output tile indexes (plane 0) a window covers, row-major.
+    fn tiles_in(&self, w: &Window) -> Vec<(usize, usize)> {
+        let (tw, th) = (
+            u64::from(self.spec.tile_width),
+            u64::from(self.spec.tile_height),
+        );
+        let rows = (w.row_off as u64 / th)..(w.row_end() as u64).div_ceil(th);
+        let cols = (w.col_off as u64 / tw)..(w.col_end() as u64).div_ceil(tw);
+        rows.flat_map(|r| cols.clone().map(move |c| (r as usize, c as usize)))
+            .collect()
+    }
+
+    /// Stage 3 for one window: read, kernel, merge, cut into tiles, compress.
+    fn process_window(
+        &self,
+        w: &Window,
+        encoder: &TileEncoder,
+        target: &Path,
+    ) -> Result<Vec<EncodedTile>> {
+        let (tw, th) = (
+            self.spec.tile_width as usize,
+            self.spec.tile_height as usize,
+        );
+        // The window padded to whole tiles: edge tiles come out padded with nodata.
+        let padded = Window::new(
+            w.col_off,
+            w.row_off,
+            (w.width as usize).div_ceil(tw) as u64 * tw as u64,
+            (w.height as usize).div_ceil(th) as u64 * th as u64,
+        );
+        let pixels = self.compute(&padded)?;
+        let mut out = Vec::new();
+        for (row, col) in self.tiles_in(w) {
+            let x0 = col * tw - w.col_off as usize;
+            let y0 = row * th - w.row_off as usize;
+            let planes = match self.spec.interleave {
+                Interleave::Pixel => vec![None],
+                Interleave::Band => (0..self.grid.bands).map(Some).collect(),
+            };
+            for plane in planes {
+                let raw = cut_tile(&pixels, x0, y0, tw, th, plane);
+                let index = encoder.tile_index(plane.unwrap_or(0), row, col);
+                out.push(
+                    encoder
+                        .encode(index, &raw)
+                        .map_err(|e| Error::write(target, e))?,
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// The output pixels of a window (output type, band-sequential).
+    fn compute(&self, w: &Window) -> Result<RasterBuffer> {
+        let bands = self.grid.bands;
+        let len = (w.width * w.height) as usize;
+        let dt = self.spec.data_type;
+        // One input and a kernel (normalize): the kernel writes the output directly.
+        if self.inputs.len() == 1 && dt == DataType::F32 {
+            if let Some(kernel) = self.options.kernel {
+                let p = self.grid.placements[0];
+                let input = self.read_input(0, &shift(w, &p), None)?;
+                let mut out =
+                    RasterBuffer::zeroed(DataType::F32, bands, w.width as usize, w.height as usize);
+                for b in 0..bands {
+                    kernel.apply(b, &input, b, out.band_mut::<f32>(b));
+                }
+                return Ok(out);
+            }
+        }
+        let mut accs: Vec<Accumulator> = (0..bands)
+            .map(|_| Accumulator::new(self.options.method, len))
+            .collect();
+        let mut scratch = vec![0f32; 0];
+        for (i, p) in self.grid.placements.iter().enumerate() {
+            let input_area = Window::new(p.col_off, p.row_off, p.width, p.height);
+            let Some(part) = w.intersection(&input_area) else {
+                continue;
+            };
+            let input = self.read_input(i, &shift(&part, p), None)?;
+            let nodata = self.inputs[i].metadata().nodata();
+            let pw = part.width as usize;
+            for (b, acc) in accs.iter_mut().enumerate() {
+                let values: Box<dyn Fn(usize) -> f64 + '_> = match self.options.kernel {
+                    Some(kernel) => {
+                        scratch.resize(input.width() * input.height(), 0.0);
+                        kernel.apply(b, &input, b, &mut scratch);
+                        let s = &scratch;
+                        Box::new(move |k| f64::from(s[k]))
+                    }
+                    None => band_values(&input, b),
+                };
+                let invalid = |v: f64| self.options.kernel.is_none() && Some(v) == nodata;
+                for r in 0..part.height as usize {
+                    let at = ((part.row_off - w.row_off) as usize + r) * w.width as usize
+                        + (part.col_off - w.col_off) as usize;
+                    acc.add_run(at, (r * pw..(r + 1) * pw).map(&values), invalid);
+                }
+            }
+        }
+        let mut out = RasterBuffer::zeroed(dt, bands, w.width as usize, w.height as usize);
+        for (b, acc) in accs.iter().enumerate() {
+            store(acc.finish(self.out_nodata), out.band_bytes_mut(b), dt);
+        }
+        Ok(out)
+    }
+
+    /// Read a window of input `i` (input pixel coordinates), nodata-filled outside.
+    fn read_input(&self, i: usize, w: &Window, fill: Option<f64>) -> Result<RasterBuffer> {
+        self.inputs[i].read(&ReadRequest {
+            image: ImageSel::Base,
+            window: *w,
+            bands: Vec::new(),
+            fill,
+        })
+    }
+}
+
+/// An output-grid window in an input's pixel coordinates.
+fn shift(w: &Window, p: &Placement) -> Window {
+    Window::new(
+        w.col_off - p.col_off,
+        w.row_off - p.row_off,
+        w.width,
+        w.height,
+    )
+}
+
+/// Band `b` of a buffer as a function from pixel index to f64.
+fn band_values(buf: &RasterBuffer, b: usize) -> Box<dyn Fn(usize) -> f64 + '_> {
+    macro_rules! typed {
+        ($($dt:ident => $t:ty),*) => {
+            match buf.data_type() {
+                $(DataType::$dt => { let s = buf.band::<$t>(b); Box::new(move |k| s[k] as f64) })*
+                _ => Box::new(|_| f64::NAN),
+            }
+        };
+    }
+    typed!(U8 => u8, I8 => i8, U16 => u16, I16 => i16, U32 => u32, I32 => i32, U64 => u64,
+        I64 => i64, F32 => f32, F64 => f64)
+}
+
+/// Store f64 values into a band of type `dt`, converted as GDAL does: integers
+/// rounded half away from zero and clamped to the type, NaN to 0.
+fn store(values: impl Iterator<Item = f64>, out: &mut [u8], dt: DataType) {
+    macro_rules! ints {
+        ($($dt:ident => $t:ty),*) => {
+            match dt {
+                $(DataType::$dt => {
+                    let (lo, hi) = (<$t>::MIN as f64, <$t>::MAX as f64);
+                    for (d, v) in bytemuck::cast_slice_mut::<u8, $t>(out).iter_mut().zip(values) {
+                        *d = if v.is_nan() { 0 } else { v.round().clamp(lo, hi) as $t };
+                    }
+                })*
+                DataType::F32 => {
+                    for (d, v) in bytemuck::cast_slice_mut::<u8, f32>(out).iter_mut().zip(values) {
+                        *d = v as f32;
+                    }
+                }
+                DataType::F64 => {
+                    for (d, v) in bytemuck::cast_slice_mut::<u8, f64>(out).iter_mut().zip(values) {
+                        *d = v;
+                    }
+                }
+                // Complex outputs are never produced by the pipeline's methods.
+                _ => {}
+            }
+        };
+    }
+    ints!(U8 => u8, I8 => i8, U16 => u16, I16 => i16, U32 => u32, I32 => i32, U64 => u64, I64 => i64);
+}
+
+/// One tile's raw pixels from a window buffer: all bands pixel-interleaved, or one band.
+fn cut_tile(
+    buf: &RasterBuffer,
+    x0: usize,
+    y0: usize,
+    tw: usize,
+    th: usize,
+    plane: Option<usize>,
+) -> Vec<u8> {
+    let size = buf.data_type().size_bytes();
+    let bands: Vec<usize> = match plane {
+        Some(p) => vec![p],
+        None => (0..buf.bands()).collect(),
+    };
+    let nb = bands.len();
+    let mut out = vec![0u8; tw * th * nb * size];
+    for y in 0..th {
+        for (k, &b) in bands.iter().enumerate() {
+            let src = &buf.band_bytes(b)[((y0 + y) * buf.width() + x0) * size..][..tw * size];
+            let dst_row = &mut out[y * tw * nb * size..][..tw * nb * size];
+            if nb == 1 {
+                dst_row.copy_from_slice(src);
+            } else {
+                for (px, s) in dst_row
+                    .chunks_exact_mut(nb * size)
+                    .zip(src.chunks_exact(size))
+                {
+                    px[k * size..(k + 1) * size].copy_from_slice(s);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// GDAL_NODATA text for a value.
+fn nodata_text(v: f64, dt: DataType) -> String {
+    if v.is_nan() {
+        "nan".into()
+    } else if !dt.is_float() && v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:?}")
+    }
+}
