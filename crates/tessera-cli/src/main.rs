@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod convert;
 mod info;
 mod mosaic;
+mod normalize;
 mod progress;
 mod writeopts;
 
@@ -27,6 +28,8 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// Combine aligned GeoTIFFs into one (rasterio.merge's methods, nodata-aware).
     Mosaic(mosaic::MosaicArgs),
+    /// Normalise GeoTIFFs to float32 (dtype range, --range, --minmax, --zscore, --scale/--offset) and merge them.
+    Normalize(normalize::NormalizeArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,5 +38,6 @@ fn main() -> ExitCode {
         Command::Info(args) => info::run(&args),
         Command::Convert(args) => convert::run(&args),
         Command::Mosaic(args) => mosaic::run(&args),
+        Command::Normalize(args) => normalize::run(&args),
     }
 }

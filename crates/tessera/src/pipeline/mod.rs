@@ -11,6 +11,7 @@
 
 mod gate;
 mod merge;
+mod normalize;
 
 use std::path::Path;
 use std::time::Instant;
@@ -25,6 +26,7 @@ use tessera_write::{
 
 pub use gate::{gate, GateError, GateProblem, OutputGrid, Placement};
 pub use merge::{Accumulator, Method};
+pub use normalize::{NormalizeKernel, NormalizeMode};
 
 use crate::buffer::RasterBuffer;
 use crate::{Dataset, Error, ImageSel, ReadRequest, Result};
