@@ -21,21 +21,29 @@ PY = sys.executable
 TESSERA = os.path.join(ROOT, "target", "release", "tessera")
 SCENE = os.path.join(DATA, "scene_u8.tif")
 OUT = os.path.join(DATA, "out")
+SHARED = os.environ.get("TESSERA_SHARED", os.path.join(ROOT, "..", "shared"))
+
+
+RUSAGE_WRAPPER = (
+    "import json, resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "wall = time.perf_counter() - t\n"
+    "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(json.dumps({'rc': p.returncode, 'wall': wall, 'cpu': r.ru_utime + r.ru_stime,"
+    " 'rss_kib': r.ru_maxrss, 'stdout': p.stdout, 'stderr': p.stderr}))\n"
+)
 
 
 def run(cmd, env=None):
-    """Wall seconds, CPU seconds (user+sys of the child), peak RSS MiB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, env={**os.environ, **(env or {})}, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{proc.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    # ru_maxrss of children is the max over all children so far: run the job in a
-    # fresh `time`-like wrapper instead when exact per-run RSS matters.
-    return wall, cpu, after.ru_maxrss / 1024, proc.stdout
+    """Wall seconds, CPU seconds (user+sys) and peak RSS (MiB) of one command, measured by
+    a fresh wrapper process so the RSS is that command's alone."""
+    proc = subprocess.run([PY, "-c", RUSAGE_WRAPPER, *cmd], env={**os.environ, **(env or {})},
+                          capture_output=True, text=True)
+    r = json.loads(proc.stdout)
+    if r["rc"] != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{r['stderr']}")
+    return r["wall"], r["cpu"], r["rss_kib"] / 1024, r["stdout"]
 
 
 def best(cmd, repeat, env=None, out=None):
@@ -46,7 +54,8 @@ def best(cmd, repeat, env=None, out=None):
         runs.append(run(cmd, env))
     wall, cpu, rss, stdout = min(runs, key=lambda r: r[0])
     size = os.path.getsize(out) if out else None
-    return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "size_bytes": size, "stdout": stdout.strip()}
+    return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "rss_mib": round(rss, 1),
+            "size_bytes": size, "stdout": stdout.strip()}
 
 
 def convert(codec, repeat):
@@ -64,6 +73,39 @@ def convert(codec, repeat):
     ours = best(ours_cmd, repeat, out=ours_out)
     gdal = best(gdal_cmd, repeat, env={"GDAL_NUM_THREADS": "ALL_CPUS"}, out=gdal_out)
     return ours, gdal
+
+
+def normalize(repeat, scene=SCENE, tag=""):
+    os.makedirs(OUT, exist_ok=True)
+    ours_out = os.path.join(OUT, f"tessera-normalize{tag}.tif")
+    gdal_out = os.path.join(OUT, f"gdal-normalize{tag}.tif")
+    # The same output as GDAL's: tiled 256x256 (TILED=YES), LZW, no predictor, float32.
+    ours = best([TESSERA, "normalize", scene, "-o", ours_out, "--compress", "lzw",
+                 "--predictor", "none", "--block-size", "256", "--quiet"], repeat, out=ours_out)
+    gdal = best([PY, os.path.join(SHARED, "bench", "rio_translate.py"), scene, gdal_out, "LZW"],
+                repeat, env={"GDAL_NUM_THREADS": "ALL_CPUS", "GDAL_CACHEMAX": "64"}, out=gdal_out)
+    return ours, gdal
+
+
+def seed(repeat):
+    out_dir = os.path.join(OUT, "seed")
+    os.makedirs(out_dir, exist_ok=True)
+    return best([PY, os.path.join(SHARED, "bench", "seed_pipeline.py"), "--mode", "threads",
+                 "--input", SCENE, "--out-dir", out_dir, "--cleanup"], repeat,
+                env={"BENCH_DATA": DATA})
+
+
+def mosaic(repeat):
+    os.makedirs(OUT, exist_ok=True)
+    ins = [os.path.join(DATA, f"mosaic_{i}.tif") for i in range(4)]
+    ours_out = os.path.join(OUT, "tessera-mosaic.tif")
+    ours = best([TESSERA, "mosaic", *ins, "-o", ours_out, "--compress", "deflate", "--quiet"],
+                repeat, out=ours_out)
+    os.makedirs(os.path.join(OUT, "gdal"), exist_ok=True)
+    rio_out = os.path.join(OUT, "gdal", "mosaic-rasterio.tif")
+    rio = best([PY, os.path.join(SHARED, "bench", "mosaic_rasterio.py"), rio_out], repeat,
+               env={"BENCH_DATA": DATA}, out=rio_out)
+    return ours, rio
 
 
 def decode(repeat):
@@ -90,6 +132,23 @@ def main():
               f"{ours['size_bytes'] / 1e6:.1f} MB; GDAL {gdal['wall_s']:.2f} s / {gdal['cpu_s']:.2f} s, "
               f"{gdal['size_bytes'] / 1e6:.1f} MB -> wall {ours['wall_s'] / gdal['wall_s']:.2f}x, "
               f"size {ours['size_bytes'] / gdal['size_bytes']:.3f}x GDAL's")
+    elif job == "normalize-lzw":
+        ours, gdal = normalize(repeat)
+        print(json.dumps({"job": job, "tessera": ours, "gdal": gdal}))
+        print(f"{job}: tessera {ours['wall_s']:.2f} s wall / {ours['cpu_s']:.2f} s CPU / "
+              f"{ours['rss_mib']:.0f} MiB; GDAL (CreateCopy, GDAL_CACHEMAX=64) {gdal['wall_s']:.2f} s / "
+              f"{gdal['cpu_s']:.2f} s / {gdal['rss_mib']:.0f} MiB -> wall {ours['wall_s'] / gdal['wall_s']:.2f}x, "
+              f"CPU {ours['cpu_s'] / gdal['cpu_s']:.2f}x GDAL's")
+    elif job == "seed":
+        s_ = seed(1)
+        print(json.dumps({"job": job, "seed": s_}))
+        print(f"seed pipeline (threads): {s_['wall_s']:.2f} s wall / {s_['cpu_s']:.2f} s CPU / {s_['rss_mib']:.0f} MiB")
+    elif job == "mosaic":
+        ours, rio = mosaic(repeat)
+        print(json.dumps({"job": job, "tessera": ours, "rasterio": rio}))
+        print(f"mosaic: tessera {ours['wall_s']:.2f} s wall / {ours['cpu_s']:.2f} s CPU / {ours['rss_mib']:.0f} MiB; "
+              f"rasterio.merge {rio['wall_s']:.2f} s / {rio['cpu_s']:.2f} s / {rio['rss_mib']:.0f} MiB "
+              f"-> wall {ours['wall_s'] / rio['wall_s']:.2f}x")
     else:
         sys.exit(f"unknown job {job}")
 

@@ -23,6 +23,18 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test --workspace"
 cargo test --workspace
 
+step "static binary (glibc, crt-static)"
+RUSTFLAGS='-C target-feature=+crt-static' cargo build --release -p tessera-cli \
+    --target x86_64-unknown-linux-gnu
+static_bin=target/x86_64-unknown-linux-gnu/release/tessera
+if ldd "$static_bin" 2>&1 | grep -q '=>'; then
+    echo "$static_bin is dynamically linked:" >&2
+    ldd "$static_bin" >&2
+    exit 1
+fi
+"$static_bin" info testdata/scenes/scene_u8_512.tif >/dev/null
+echo "$static_bin: statically linked, runs"
+
 if [[ -f fuzz/Cargo.toml ]]; then
     step "fuzz targets: cargo +nightly fuzz build"
     if ! rustup run nightly rustc --version >/dev/null 2>&1; then

@@ -108,7 +108,7 @@ impl Dataset {
             extra_samples,
             colormap,
             geo: self.geo_tags()?,
-            gdal_nodata: self.metadata().nodata_text.clone(),
+            gdal_nodata: self.output_nodata(data_type),
             gdal_metadata: self.metadata_for_bands(&bands),
             text_tags: self.text_tags(),
         };
@@ -135,11 +135,13 @@ impl Dataset {
         );
         let first_three_rgb = bands.len() >= 3 && bands[..3] == [0, 1, 2];
         let small_int = matches!(data_type, DataType::U8 | DataType::U16);
-        let (photometric, color_bands) = if is_rgb_source && first_three_rgb && small_int {
-            (out_photometric::RGB, 3)
-        } else {
-            (out_photometric::MIN_IS_BLACK, 1)
-        };
+        // GDAL keeps RGB for any real type (float RGB included).
+        let (photometric, color_bands) =
+            if is_rgb_source && first_three_rgb && !data_type.is_complex() {
+                (out_photometric::RGB, 3)
+            } else {
+                (out_photometric::MIN_IS_BLACK, 1)
+            };
         // Alpha markers follow their band.
         let extra: Vec<u16> = bands
             .iter()
@@ -197,6 +199,32 @@ impl Dataset {
             geo_double_params: doubles,
             geo_ascii_params: ascii,
         })
+    }
+
+    /// GDAL_NODATA of the output: the source's text, or, when the type changes, the
+    /// value converted like the pixels (gdal_translate clamps an out-of-range nodata).
+    fn output_nodata(&self, data_type: DataType) -> Option<String> {
+        let text = self.metadata().nodata_text.clone()?;
+        if data_type == self.data_type() || data_type.is_float() {
+            return Some(text);
+        }
+        let value = self.metadata().nodata()?;
+        if value.is_nan() {
+            return None;
+        }
+        let converted = crate::buffer::encode_sample(data_type, value);
+        let as_f64 = match data_type {
+            DataType::U8 => f64::from(converted[0]),
+            DataType::I8 => f64::from(converted[0] as i8),
+            DataType::U16 => f64::from(u16::from_ne_bytes([converted[0], converted[1]])),
+            DataType::I16 => f64::from(i16::from_ne_bytes([converted[0], converted[1]])),
+            DataType::U32 => f64::from(u32::from_ne_bytes(converted[..4].try_into().ok()?)),
+            DataType::I32 => f64::from(i32::from_ne_bytes(converted[..4].try_into().ok()?)),
+            DataType::U64 => u64::from_ne_bytes(converted[..8].try_into().ok()?) as f64,
+            DataType::I64 => i64::from_ne_bytes(converted[..8].try_into().ok()?) as f64,
+            _ => return Some(text),
+        };
+        Some(format!("{}", as_f64 as i128))
     }
 
     /// The source's baseline text tags (GDAL's TIFFTAG_* items).

@@ -189,7 +189,7 @@ impl<'a> Pipeline<'a> {
         // before earlier rows finish, so let it hold a window row plus a batch.
         let window_tiles = self.tiles_in(&windows[0]).len();
         let row_windows = self.grid.width.div_ceil(windows[0].width) as usize;
-        writer.set_max_pending(window_tiles * (row_windows + 2 * threads) + 16);
+        writer.set_max_pending(window_tiles * (row_windows + threads) + 16);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -199,7 +199,8 @@ impl<'a> Pipeline<'a> {
             })?;
         let total = encoder.tile_count();
         let mut done = 0;
-        for batch in windows.chunks(threads * 2) {
+        // One window per thread in flight: memory is threads x window, whatever the raster.
+        for batch in windows.chunks(threads) {
             let results: Vec<Result<Vec<EncodedTile>>> = pool.install(|| {
                 batch
                     .par_iter()
