@@ -26,15 +26,10 @@ pub struct PipelineArgs {
     #[arg(long, default_value = "first")]
     pub method: String,
     /// Output nodata value.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub nodata: Option<f64>,
     /// Output bounds xmin,ymin,xmax,ymax (snapped outwards to the input grid).
-    #[arg(
-        long,
-        value_delimiter = ',',
-        num_args = 4,
-        allow_negative_numbers = true
-    )]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     pub bounds: Vec<f64>,
     /// Window size in pixels (rounded up to whole output tiles).
     #[arg(long = "tile-size", default_value_t = 1024)]

@@ -16,12 +16,7 @@ pub struct NormalizeArgs {
     #[command(flatten)]
     pub pipeline: PipelineArgs,
     /// Map LO..HI onto 0..1: (x - LO) / (HI - LO).
-    #[arg(
-        long,
-        value_delimiter = ',',
-        num_args = 2,
-        allow_negative_numbers = true
-    )]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     pub range: Vec<f64>,
     /// Per band (x - min) / (max - min), from exact statistics (a first pass).
     #[arg(long)]
@@ -36,7 +31,7 @@ pub struct NormalizeArgs {
     #[arg(long, allow_negative_numbers = true)]
     pub offset: Option<f64>,
     /// Clip the result to [0, 1], or to LO,HI.
-    #[arg(long, value_delimiter = ',', num_args = 0..=2, allow_negative_numbers = true)]
+    #[arg(long, value_delimiter = ',', num_args = 0..=1, allow_hyphen_values = true)]
     pub clip: Option<Vec<f64>>,
 }
 

@@ -52,32 +52,100 @@ const EOI: u32 = 257;
 const FIRST_FREE: u32 = 258;
 /// libtiff resets the table when the next free code would be 4094 (CODE_MAX - 1).
 const FULL: u32 = 4094;
-const HASH_BITS: u32 = 13;
-const HASH_SIZE: usize = 1 << HASH_BITS;
-const EMPTY: u32 = u32::MAX;
+/// Slots per byte value in the child table: one per prefix code, padded so that the rows of
+/// different bytes do not all map to the same cache sets.
+const ROW: usize = 4096 + 32;
+/// Child table length: a power of two above `256 * ROW`, so a mask proves every index in bounds.
+/// Only the first `256 * ROW` slots are ever touched (the rest is never paged in).
+const SLOTS: usize = 1 << 21;
 
+/// The encoder's string table as a direct child table: `child[byte * ROW + code]` is the code of
+/// the string `code` + `byte`, or 0 when that string is not in the table (no string ever gets
+/// code 0). One dependent load per input byte, no hashing or probing. Byte-major order keeps the
+/// entries of codes made close together (which tend to be looked up close together) in the same
+/// cache lines. `slot[code]` remembers which slot holds each added code, so a table reset only
+/// clears the (at most 3836) slots in use instead of the whole table.
+struct Table {
+    child: Box<[u16; SLOTS]>,
+    slot: Box<[u32; 4096]>,
+}
+
+impl Table {
+    fn new() -> Box<Self> {
+        let child = vec![0u16; SLOTS].into_boxed_slice().try_into();
+        let slot = vec![0u32; 4096].into_boxed_slice().try_into();
+        match (child, slot) {
+            (Ok(child), Ok(slot)) => Box::new(Table { child, slot }),
+            _ => unreachable!("sizes match"),
+        }
+    }
+
+    /// Remove the codes `FIRST_FREE..free`, leaving every slot 0.
+    fn clear(&mut self, free: u32) {
+        for &s in &self.slot[FIRST_FREE as usize..free as usize] {
+            self.child[s as usize & (SLOTS - 1)] = 0;
+        }
+    }
+}
+
+std::thread_local! {
+    /// A clean (all-zero) table kept per thread between calls: allocating and page-faulting
+    /// its ~2 MiB for every tile would cost more than encoding a small one. Taken out while in
+    /// use, so a panic mid-encode just drops it and the next call starts from a fresh one.
+    static TABLE: std::cell::Cell<Option<Box<Table>>> = const { std::cell::Cell::new(None) };
+}
+
+/// Bytes the bit packer collects before appending them to its output vector.
+const CHUNK: usize = 4096;
+
+/// MSB-first bit packer without data-dependent branches: the pending bits sit left-aligned in a
+/// 64-bit accumulator, which is stored whole into a small buffer after every code; the buffer
+/// position then advances by the number of complete bytes.
 struct BitWriter {
     out: Vec<u8>,
+    buf: [u8; CHUNK + 8],
+    pos: usize,
     acc: u64,
     nbits: u32,
 }
 
 impl BitWriter {
-    #[inline]
-    fn put(&mut self, code: u32, width: u32) {
-        self.acc = (self.acc << width) | code as u64;
-        self.nbits += width;
-        while self.nbits >= 8 {
-            self.nbits -= 8;
-            self.out.push((self.acc >> self.nbits) as u8);
+    fn new(capacity: usize) -> Self {
+        BitWriter {
+            out: Vec::with_capacity(capacity),
+            buf: [0; CHUNK + 8],
+            pos: 0,
+            acc: 0,
+            nbits: 0,
         }
-        self.acc &= (1u64 << self.nbits) - 1;
+    }
+
+    #[inline(always)]
+    fn put(&mut self, code: u32, width: u32) {
+        // nbits < 8 on entry and width <= 12: the code fits below the pending bits.
+        self.nbits += width;
+        self.acc |= (code as u64) << (64 - self.nbits);
+        let pos = self.pos & (CHUNK - 1);
+        self.buf[pos..pos + 8].copy_from_slice(&self.acc.to_be_bytes());
+        let bytes = self.nbits / 8;
+        self.pos = pos + bytes as usize;
+        self.acc <<= bytes * 8;
+        self.nbits &= 7;
+        if self.pos >= CHUNK - 8 {
+            self.flush();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn flush(&mut self) {
+        self.out.extend_from_slice(&self.buf[..self.pos]);
+        self.pos = 0;
     }
 
     fn finish(mut self) -> Vec<u8> {
-        if self.nbits > 0 {
-            self.out.push((self.acc << (8 - self.nbits)) as u8);
-        }
+        let bytes = self.pos + self.nbits.div_ceil(8) as usize;
+        self.out.extend_from_slice(&self.buf[..bytes]);
         self.out
     }
 }
@@ -87,54 +155,59 @@ impl BitWriter {
 /// MSB-first codes starting at 9 bits, the "early change" width switch, a ClearCode at the start,
 /// a ClearCode whenever the table reaches 4094 entries, and an EndOfInformation code at the end.
 /// The output decodes with `weezl`'s `Decoder::with_tiff_size_switch(BitOrder::Msb, 8)` and with
-/// libtiff.
+/// libtiff, and is the same code stream libtiff's table-full rule gives. Each thread keeps one
+/// ~2 MiB table between calls.
 pub fn lzw_encode(data: &[u8]) -> Vec<u8> {
-    let mut w = BitWriter {
-        out: Vec::with_capacity(data.len() / 2 + 16),
-        acc: 0,
-        nbits: 0,
-    };
-    let mut keys = vec![EMPTY; HASH_SIZE];
-    let mut vals = vec![0u16; HASH_SIZE];
+    let mut table = TABLE.with(|t| t.take()).unwrap_or_else(Table::new);
+    let out = encode_with(data, &mut table);
+    TABLE.with(|t| t.set(Some(table)));
+    out
+}
+
+fn encode_with(data: &[u8], table: &mut Table) -> Vec<u8> {
+    // Typical data compresses; incompressible data grows to at most 12/8 (plus Clears).
+    let mut w = BitWriter::new(data.len() / 2 + 64);
     let mut width = 9u32;
-    let mut maxcode = (1u32 << width) - 1;
+    let mut limit = (1u32 << width) - 1;
     let mut free = FIRST_FREE;
     w.put(CLEAR, width);
     let Some((&first, rest)) = data.split_first() else {
         w.put(EOI, width);
         return w.finish();
     };
+    let child = &mut *table.child;
+    let slot = &mut *table.slot;
     let mut ent = first as u32;
     for &c in rest {
-        let key = (ent << 8) | c as u32;
-        let mut h = (key.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
-        loop {
-            let k = keys[h];
-            if k == key {
-                ent = vals[h] as u32;
-                break;
-            }
-            if k == EMPTY {
-                w.put(ent, width);
-                ent = c as u32;
-                keys[h] = key;
-                vals[h] = free as u16;
-                free += 1;
-                if free == FULL {
-                    w.put(CLEAR, width);
-                    keys.fill(EMPTY);
-                    free = FIRST_FREE;
-                    width = 9;
-                    maxcode = (1 << width) - 1;
-                } else if free > maxcode {
-                    width += 1;
-                    maxcode = (1 << width) - 1;
+        let s = ((c as usize) * ROW + ent as usize) & (SLOTS - 1);
+        let next = child[s];
+        if next != 0 {
+            ent = next as u32;
+            continue;
+        }
+        w.put(ent, width);
+        ent = c as u32;
+        child[s] = free as u16;
+        slot[free as usize & 4095] = s as u32;
+        free += 1;
+        // One rare branch per added code: `limit` is the last code of the current width, or
+        // FULL - 1 at 12 bits.
+        if free > limit {
+            if free == FULL {
+                w.put(CLEAR, width);
+                for &s in &slot[FIRST_FREE as usize..FULL as usize] {
+                    child[s as usize & (SLOTS - 1)] = 0;
                 }
-                break;
+                free = FIRST_FREE;
+                width = 9;
+            } else {
+                width += 1;
             }
-            h = (h + 1) & (HASH_SIZE - 1);
+            limit = ((1 << width) - 1).min(FULL - 1);
         }
     }
+    let maxcode = (1u32 << width) - 1;
+    table.clear(free);
     // Flush the pending string; then account for the table entry the decoder will add, which
     // may widen the code used for EOI (libtiff's LZWPostEncode).
     w.put(ent, width);
@@ -190,6 +263,109 @@ mod tests {
             v.push(n[..len].to_vec());
         }
         v
+    }
+
+    /// A plain libtiff-rule encoder with a `HashMap` string table, for byte-exact comparison.
+    fn reference_encode(data: &[u8]) -> Vec<u8> {
+        let mut bits: Vec<bool> = Vec::new();
+        let mut put = |code: u32, width: u32| {
+            for i in (0..width).rev() {
+                bits.push(code >> i & 1 == 1);
+            }
+        };
+        let mut table = std::collections::HashMap::new();
+        let (mut width, mut free) = (9u32, FIRST_FREE);
+        put(CLEAR, width);
+        if let Some((&first, rest)) = data.split_first() {
+            let mut ent = first as u32;
+            for &c in rest {
+                if let Some(&n) = table.get(&(ent, c)) {
+                    ent = n;
+                    continue;
+                }
+                put(ent, width);
+                table.insert((ent, c), free);
+                ent = c as u32;
+                free += 1;
+                if free == FULL {
+                    put(CLEAR, width);
+                    table.clear();
+                    (width, free) = (9, FIRST_FREE);
+                } else if free >= 1 << width {
+                    width += 1;
+                }
+            }
+            put(ent, width);
+            free += 1;
+            if free == FULL {
+                put(CLEAR, width);
+                width = 9;
+            } else if free >= 1 << width {
+                width += 1;
+            }
+        }
+        put(EOI, width);
+        bits.chunks(8)
+            .map(|b| (0..8).fold(0u8, |a, i| a << 1 | *b.get(i).unwrap_or(&false) as u8))
+            .collect()
+    }
+
+    #[test]
+    fn encoder_matches_reference_exactly() {
+        let mut all = inputs();
+        // Every length around the first table reset, so the final code lands on each of the
+        // cases (plain, width switch, table full) of the end-of-data handling.
+        let n = noise(4200, 5);
+        all.extend((3780..4200).map(|len| n[..len].to_vec()));
+        all.extend((0..40).map(|len| vec![9u8; len]));
+        all.push(noise(300_000, 13));
+        for data in all {
+            assert_eq!(
+                lzw_encode(&data),
+                reference_encode(&data),
+                "len {}",
+                data.len()
+            );
+        }
+    }
+
+    #[test]
+    fn large_random_fills_table_many_times() {
+        // About 2700 table resets.
+        let data = noise(10_000_000, 17);
+        let enc = lzw_encode(&data);
+        assert_eq!(weezl_decode(&enc), data);
+        let mut out = vec![0u8; data.len()];
+        lzw_decode(&enc, &mut out).unwrap();
+        assert_eq!(out, data);
+    }
+
+    #[test]
+    fn all_equal_bytes() {
+        for b in [0u8, 0x80, 0xFF] {
+            for len in [1, 2, 3, 4, 5, 6, 77, 4096, 1 << 20, 9_000_000] {
+                let data = vec![b; len];
+                let enc = lzw_encode(&data);
+                assert_eq!(weezl_decode(&enc), data, "byte {b} len {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn table_reuse_between_calls_is_clean() {
+        // The per-thread table must come back empty after every call, however it ended: a fresh
+        // thread (fresh table) must give the same bytes as one that encoded other data first.
+        let all = inputs();
+        let fresh: Vec<Vec<u8>> = std::thread::scope(|s| {
+            all.iter()
+                .map(|d| s.spawn(|| lzw_encode(d)).join().unwrap())
+                .collect()
+        });
+        for _ in 0..2 {
+            for (d, f) in all.iter().zip(&fresh) {
+                assert_eq!(&lzw_encode(d), f, "len {}", d.len());
+            }
+        }
     }
 
     #[test]

@@ -46,7 +46,13 @@ pub struct TiledWriter {
     pos: u64,
     offsets: Vec<u64>,
     counts: Vec<u64>,
+    /// Tiles stored so far = position in the write order of the next one.
     next: usize,
+    /// The order tiles are appended in (`None`: TIFF tile order).
+    order: Option<Vec<usize>>,
+    /// Position of each tile index in `order`.
+    rank: Vec<usize>,
+    /// Out-of-order tiles by position in the write order.
     pending: BTreeMap<usize, Vec<u8>>,
     max_pending: usize,
     poisoned: bool,
@@ -105,6 +111,8 @@ impl TiledWriter {
             offsets: vec![0; tiles],
             counts: vec![0; tiles],
             next: 0,
+            order: None,
+            rank: Vec::new(),
             pending: BTreeMap::new(),
             max_pending: default_max_pending(),
             poisoned: false,
@@ -140,14 +148,62 @@ impl TiledWriter {
         self.max_pending = tiles;
     }
 
+    /// Append tiles in `order` (a permutation of all tile indexes) instead of TIFF tile
+    /// order: readers follow TileOffsets, so any order is a valid file, and a fixed order
+    /// keeps the bytes independent of completion order. A caller producing tiles window by
+    /// window uses this to keep the reorder buffer to a batch of windows. Only before the
+    /// first tile.
+    pub fn set_write_order(&mut self, order: Vec<usize>) -> Result<(), WriteError> {
+        let total = self.layout.tile_count();
+        if self.next > 0 || !self.pending.is_empty() {
+            return Err(WriteError::usage(
+                "the write order is set before the first tile",
+            ));
+        }
+        let mut rank = vec![usize::MAX; total];
+        for (position, &tile) in order.iter().enumerate() {
+            if tile >= total || rank[tile] != usize::MAX {
+                return Err(WriteError::usage(format!(
+                    "the write order is not a permutation of the {total} tiles"
+                )));
+            }
+            rank[tile] = position;
+        }
+        if order.len() != total {
+            return Err(WriteError::usage(format!(
+                "the write order lists {} of {total} tiles",
+                order.len()
+            )));
+        }
+        self.order = Some(order);
+        self.rank = rank;
+        Ok(())
+    }
+
+    /// Position of a tile in the write order.
+    fn position(&self, index: usize) -> usize {
+        match &self.order {
+            Some(_) => self.rank[index],
+            None => index,
+        }
+    }
+
+    /// Tile index at a position of the write order.
+    fn tile_at(&self, position: usize) -> usize {
+        match &self.order {
+            Some(order) => order[position],
+            None => position,
+        }
+    }
+
     /// Tiles currently waiting in the reorder buffer.
     pub fn pending(&self) -> usize {
         self.pending.len()
     }
 
-    /// Index of the next tile to be appended to the file (= tiles written so far).
+    /// Index of the next tile to be appended to the file.
     pub fn next_tile(&self) -> usize {
-        self.next
+        self.tile_at(self.next.min(self.layout.tile_count().saturating_sub(1)))
     }
 
     /// Accept a tile in any order (see the type's documentation for the reorder bound).
@@ -163,18 +219,22 @@ impl TiledWriter {
                 "tile {index} was encoded for another raster spec or options"
             )));
         }
-        if index < self.next || self.pending.contains_key(&index) {
+        if index >= self.layout.tile_count() {
+            return Err(WriteError::usage(format!("tile {index} does not exist")));
+        }
+        let position = self.position(index);
+        if position < self.next || self.pending.contains_key(&position) {
             return Err(WriteError::usage(format!("tile {index} was given twice")));
         }
-        if index != self.next {
+        if position != self.next {
             if self.pending.len() >= self.max_pending {
                 return Err(WriteError::ReorderBufferFull {
                     pending: self.pending.len(),
-                    next_expected: self.next,
+                    next_expected: self.tile_at(self.next),
                     limit: self.max_pending,
                 });
             }
-            self.pending.insert(index, tile.into_data());
+            self.pending.insert(position, tile.into_data());
             return Ok(());
         }
         self.store(tile.into_data())?;
@@ -192,8 +252,9 @@ impl TiledWriter {
             return Err(WriteError::ClassicTooLarge { offset: end });
         }
         self.append(&data)?;
-        self.offsets[self.next] = offset;
-        self.counts[self.next] = data.len() as u64;
+        let tile = self.tile_at(self.next);
+        self.offsets[tile] = offset;
+        self.counts[tile] = data.len() as u64;
         self.next += 1;
         Ok(())
     }
@@ -222,7 +283,7 @@ impl TiledWriter {
             return Err(WriteError::MissingTiles {
                 missing,
                 total,
-                first_missing: self.next,
+                first_missing: self.tile_at(self.next),
             });
         }
         let l = self.layout.clone();

@@ -62,6 +62,9 @@ pub struct Accumulator {
     method: Method,
     value: Vec<f64>,
     count: Vec<u32>,
+    /// `sum` in float32, one input at a time (rasterio.merge on float32 data); `mean`
+    /// always sums in f64 and divides once (the numpy mean of the valid values).
+    f32_sums: bool,
 }
 
 impl Accumulator {
@@ -71,7 +74,14 @@ impl Accumulator {
             method,
             value: vec![0.0; len],
             count: vec![0; len],
+            f32_sums: false,
         }
+    }
+
+    /// Sum in float32 as rasterio.merge does for float32 output.
+    pub fn with_f32_sums(mut self, yes: bool) -> Self {
+        self.f32_sums = yes;
+        self
     }
 
     /// Merge one input's values for the pixels `at..at+values.len()` of each row run.
@@ -82,7 +92,7 @@ impl Accumulator {
         values: impl Iterator<Item = f64>,
         invalid: impl Fn(f64) -> bool,
     ) {
-        let method = self.method;
+        let (method, f32_sums) = (self.method, self.f32_sums);
         for ((acc, n), v) in self.value[at..]
             .iter_mut()
             .zip(&mut self.count[at..])
@@ -95,6 +105,7 @@ impl Accumulator {
                 Method::First if *n > 0 => *acc,
                 Method::Min if *n > 0 => acc.min(v),
                 Method::Max if *n > 0 => acc.max(v),
+                Method::Sum if *n > 0 && f32_sums => f64::from(*acc as f32 + v as f32),
                 Method::Sum | Method::Mean if *n > 0 => *acc + v,
                 _ => v,
             };

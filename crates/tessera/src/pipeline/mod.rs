@@ -185,11 +185,15 @@ impl<'a> Pipeline<'a> {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => n,
         };
-        // Windows arrive a batch at a time; tiles of a window row reach the writer
-        // before earlier rows finish, so let it hold a window row plus a batch.
-        let window_tiles = self.tiles_in(&windows[0]).len();
-        let row_windows = self.grid.width.div_ceil(windows[0].width) as usize;
-        writer.set_max_pending(window_tiles * (row_windows + threads) + 16);
+        // Tiles go into the file window by window (a fixed order, so the bytes do not
+        // depend on completion): the reorder buffer then holds at most one batch.
+        let order: Vec<usize> = windows
+            .iter()
+            .flat_map(|w| self.tile_indexes(w, &encoder))
+            .collect();
+        writer.set_write_order(order).map_err(wr)?;
+        let window_tiles = self.tile_indexes(&windows[0], &encoder).len();
+        writer.set_max_pending(window_tiles * threads + 16);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -240,6 +244,19 @@ impl<'a> Pipeline<'a> {
         let rows = (w.row_off as u64 / th)..(w.row_end() as u64).div_ceil(th);
         let cols = (w.col_off as u64 / tw)..(w.col_end() as u64).div_ceil(tw);
         rows.flat_map(|r| cols.clone().map(move |c| (r as usize, c as usize)))
+            .collect()
+    }
+
+    /// Every tile index (all planes) a window produces, in the order `process_window`
+    /// returns them.
+    fn tile_indexes(&self, w: &Window, encoder: &TileEncoder) -> Vec<usize> {
+        let planes = match self.spec.interleave {
+            Interleave::Pixel => 1,
+            Interleave::Band => self.grid.bands,
+        };
+        self.tiles_in(w)
+            .into_iter()
+            .flat_map(|(row, col)| (0..planes).map(move |p| encoder.tile_index(p, row, col)))
             .collect()
     }
 
@@ -302,7 +319,7 @@ impl<'a> Pipeline<'a> {
             }
         }
         let mut accs: Vec<Accumulator> = (0..bands)
-            .map(|_| Accumulator::new(self.options.method, len))
+            .map(|_| Accumulator::new(self.options.method, len).with_f32_sums(dt == DataType::F32))
             .collect();
         let mut scratch = vec![0f32; 0];
         for (i, p) in self.grid.placements.iter().enumerate() {
