@@ -71,11 +71,12 @@ where
             written?;
             ready = next;
             start = (start + batch).min(total);
+            progress(writer.tiles_written(), total);
         } else {
+            // The last batch: every tile has been produced, so the loop ends here whatever
+            // the writer holds (`finish` names any tile that is missing).
             write_batch(&mut writer, current)?;
-        }
-        progress(writer.next_tile(), total);
-        if writer.next_tile() >= total {
+            progress(writer.tiles_written(), total);
             break;
         }
     }

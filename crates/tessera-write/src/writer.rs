@@ -201,7 +201,12 @@ impl TiledWriter {
         self.pending.len()
     }
 
-    /// Index of the next tile to be appended to the file.
+    /// Tiles appended to the file so far (the reorder buffer not counted).
+    pub fn tiles_written(&self) -> usize {
+        self.next
+    }
+
+    /// Index of the next tile to be appended to the file (the last tile once all are in).
     pub fn next_tile(&self) -> usize {
         self.tile_at(self.next.min(self.layout.tile_count().saturating_sub(1)))
     }
