@@ -5,7 +5,7 @@
 //! contract (exit 1, one line on stderr, no output file, no temporary file).
 //!
 //! Python: `$TESSERA_ORACLE_PYTHON`, else `<repo>/.venv-oracle/bin/python`.
-//! Interop dir: `$TESSERA_INTEROP_DIR`, else `<repo>/../shared/interop`
+//! Interop dir: `$TESSERA_INTEROP_DIR`, else `<repo>/testdata/interop` (a copy of the shared suite)
 //! (`TESSERA_INTEROP_ONLY=substring` restricts the interop files).  A part
 //! that needs one of them fails under CI=true when it is missing, else prints
 //! SKIP.  `TESSERA_KEEP_TEMP=1` keeps the temporary directories.

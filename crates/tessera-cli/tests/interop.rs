@@ -1,7 +1,7 @@
 //! Interop suite: tessera's `info --json --stats --checksum` against GDAL's
-//! readings of real-world files (shared/interop, see its SCHEMA.md).
+//! readings of real-world files (testdata/interop, a copy of the shared suite; see its SCHEMA.md).
 //!
-//! The interop dir is `$TESSERA_INTEROP_DIR`, else `<repo>/../shared/interop`.
+//! The interop dir is `$TESSERA_INTEROP_DIR`, else `<repo>/testdata/interop` (a copy of the shared suite).
 //! `TESSERA_INTEROP_ONLY=substring` restricts the run to matching files.
 
 mod common;

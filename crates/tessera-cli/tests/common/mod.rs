@@ -1,8 +1,8 @@
-//! Shared test support: the interop SCHEMA matcher (shared/interop/SCHEMA.md,
+//! Shared test support: the interop SCHEMA matcher (testdata/interop/SCHEMA.md,
 //! "Matching rules") and helpers to run `tessera info` and collect reports.
 //!
 //! `compare(expected, actual)` takes GDAL's reading (`expected`, as written by
-//! scripts/gdal_info_json.py or found in shared/interop/expected) and
+//! scripts/gdal_info_json.py or found in testdata/interop/expected) and
 //! tessera's reading (`actual`, the JSON printed by
 //! `tessera info FILE --json --stats --checksum`) and returns every mismatch,
 //! each naming the field (a JSON path such as `bands[0].sha256`).
@@ -541,7 +541,7 @@ fn compare_header(e: &Value, a: &Value, out: &mut Out) {
 }
 
 /// Compare tessera's JSON (`actual`) with GDAL's (`expected`) by the matching
-/// rules of shared/interop/SCHEMA.md.  Returns every mismatch found.
+/// rules of testdata/interop/SCHEMA.md.  Returns every mismatch found.
 pub fn compare(expected: &Value, actual: &Value) -> Vec<Mismatch> {
     let mut out = Out { list: Vec::new() };
     let e = expected;
@@ -619,11 +619,11 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// `$TESSERA_INTEROP_DIR`, else `<repo>/../shared/interop`.
+/// `$TESSERA_INTEROP_DIR`, else the vendored copy `<repo>/testdata/interop`.
 pub fn interop_dir() -> PathBuf {
     match std::env::var_os("TESSERA_INTEROP_DIR") {
         Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/interop"),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/interop"),
     }
 }
 
