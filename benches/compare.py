@@ -1,7 +1,8 @@
 """Run a tessera job and GDAL's equivalent in the same run; print wall time, CPU time,
 peak RSS and output size of each, and the ratios.
 
-Usage: compare.py JOB   (decode | convert-deflate | convert-lzw | convert-zstd)
+Usage: compare.py JOB   (decode | convert-deflate | convert-lzw | convert-zstd |
+                         normalize-lzw | normalize-4x | mosaic | seed)
 Needs: target/release/{tessera,decode}, the oracle python (sys.executable), the
 reference scene in $BENCH_DATA (benches/run.sh prepares all of it).
 Each side runs `--repeat` times (default 3); the best wall time is reported with
@@ -10,6 +11,7 @@ the CPU time and peak RSS of that run.
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -75,13 +77,16 @@ def convert(codec, repeat):
     return ours, gdal
 
 
-def normalize(repeat, scene=SCENE, tag=""):
+def normalize(repeat, scene=SCENE, tag="", gdal=True):
     os.makedirs(OUT, exist_ok=True)
     ours_out = os.path.join(OUT, f"tessera-normalize{tag}.tif")
     gdal_out = os.path.join(OUT, f"gdal-normalize{tag}.tif")
     # The same output as GDAL's: tiled 256x256 (TILED=YES), LZW, no predictor, float32.
     ours = best([TESSERA, "normalize", scene, "-o", ours_out, "--compress", "lzw",
                  "--predictor", "none", "--block-size", "256", "--quiet"], repeat, out=ours_out)
+    if not gdal:
+        os.remove(ours_out)
+        return ours, None
     gdal = best([PY, os.path.join(SHARED, "bench", "rio_translate.py"), scene, gdal_out, "LZW"],
                 repeat, env={"GDAL_NUM_THREADS": "ALL_CPUS", "GDAL_CACHEMAX": "64"}, out=gdal_out)
     return ours, gdal
@@ -105,7 +110,13 @@ def mosaic(repeat):
     rio_out = os.path.join(OUT, "gdal", "mosaic-rasterio.tif")
     rio = best([PY, os.path.join(SHARED, "bench", "mosaic_rasterio.py"), rio_out], repeat,
                env={"BENCH_DATA": DATA}, out=rio_out)
-    return ours, rio
+    # gdalbuildvrt + gdal_translate need Debian's gdal-bin (apt-get install gdal-bin).
+    gdal = None
+    if shutil.which("gdalbuildvrt"):
+        gdal_out = os.path.join(OUT, "gdal", "mosaic-gdal.tif")
+        gdal = best(["bash", os.path.join(SHARED, "bench", "gdal_equivalents.sh"), "mosaic-gdal",
+                     gdal_out], repeat, env={"BENCH_DATA": DATA}, out=gdal_out)
+    return ours, rio, gdal
 
 
 def decode(repeat):
@@ -139,16 +150,33 @@ def main():
               f"{ours['rss_mib']:.0f} MiB; GDAL (CreateCopy, GDAL_CACHEMAX=64) {gdal['wall_s']:.2f} s / "
               f"{gdal['cpu_s']:.2f} s / {gdal['rss_mib']:.0f} MiB -> wall {ours['wall_s'] / gdal['wall_s']:.2f}x, "
               f"CPU {ours['cpu_s'] / gdal['cpu_s']:.2f}x GDAL's")
+    elif job == "normalize-4x":
+        # Peak RSS must not grow with the raster: the same job on the scene repeated 2x2.
+        big = os.path.join(DATA, "scene_u8_4x.tif")
+        if not os.path.exists(big):
+            subprocess.run([PY, os.path.join(HERE, "make_scene_4x.py"), SCENE, big], check=True)
+        small, _ = normalize(1, tag="-1x", gdal=False)
+        large, _ = normalize(1, scene=big, tag="-4x", gdal=False)
+        print(json.dumps({"job": job, "tessera_1x": small, "tessera_4x": large}))
+        print(f"{job}: tessera peak RSS {small['rss_mib']:.0f} MiB on the scene, "
+              f"{large['rss_mib']:.0f} MiB on the 4x scene -> {large['rss_mib'] / small['rss_mib']:.2f}x; "
+              f"wall {small['wall_s']:.2f} s -> {large['wall_s']:.2f} s")
     elif job == "seed":
         s_ = seed(1)
         print(json.dumps({"job": job, "seed": s_}))
         print(f"seed pipeline (threads): {s_['wall_s']:.2f} s wall / {s_['cpu_s']:.2f} s CPU / {s_['rss_mib']:.0f} MiB")
     elif job == "mosaic":
-        ours, rio = mosaic(repeat)
-        print(json.dumps({"job": job, "tessera": ours, "rasterio": rio}))
+        ours, rio, gdal = mosaic(repeat)
+        print(json.dumps({"job": job, "tessera": ours, "rasterio": rio, "gdal": gdal}))
         print(f"mosaic: tessera {ours['wall_s']:.2f} s wall / {ours['cpu_s']:.2f} s CPU / {ours['rss_mib']:.0f} MiB; "
               f"rasterio.merge {rio['wall_s']:.2f} s / {rio['cpu_s']:.2f} s / {rio['rss_mib']:.0f} MiB "
               f"-> wall {ours['wall_s'] / rio['wall_s']:.2f}x")
+        if gdal:
+            print(f"mosaic: gdalbuildvrt + gdal_translate (Debian gdal-bin) {gdal['wall_s']:.2f} s / "
+                  f"{gdal['cpu_s']:.2f} s / {gdal['rss_mib']:.0f} MiB -> tessera wall "
+                  f"{ours['wall_s'] / gdal['wall_s']:.2f}x")
+        else:
+            print("mosaic: gdalbuildvrt not found (apt-get install gdal-bin): GDAL CLI side skipped")
     else:
         sys.exit(f"unknown job {job}")
 

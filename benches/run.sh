@@ -20,7 +20,7 @@ if [ ! -f "$BENCH_DATA/scene_u8.tif" ]; then
 fi
 cargo build --release -q -p tessera-benches -p tessera-cli
 case "$job" in
-  all) jobs="decode convert-deflate convert-lzw convert-zstd normalize-lzw mosaic seed" ;;
+  all) jobs="decode convert-deflate convert-lzw convert-zstd normalize-lzw normalize-4x mosaic seed" ;;
   *) jobs="$job" ;;
 esac
 for j in $jobs; do

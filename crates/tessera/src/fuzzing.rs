@@ -20,6 +20,7 @@ pub const TARGETS: &[&str] = &[
     "codec_zstd",
     "codec_jpeg",
     "codec_webp",
+    "write_roundtrip",
 ];
 
 /// Run one target's body on one input. Unknown target names panic (a test bug).
@@ -35,6 +36,7 @@ pub fn run(target: &str, data: &[u8]) {
         "codec_zstd" => codec(data, Compression::Zstd),
         "codec_jpeg" => codec(data, Compression::Jpeg),
         "codec_webp" => codec(data, Compression::Webp),
+        "write_roundtrip" => write_roundtrip(data),
         other => panic!("unknown fuzz target {other}"),
     }
 }
@@ -166,4 +168,157 @@ pub fn codec(data: &[u8], compression: Compression) {
             "decoded length differs from the promised length"
         );
     }
+}
+
+/// Writes a random small raster with random writer options (drawn from the first 8 bytes;
+/// the rest, repeated, are the pixels) and reads it back: the pixels must come back
+/// identical, byte for byte, and the layout as asked. Every option combination drawn here
+/// is valid, so any write or read error is a bug too.
+pub fn write_roundtrip(data: &[u8]) {
+    use tessera_codec::DataType;
+    use tessera_write::{BigTiff, Interleave, PredictorChoice, RasterSpec, WriteOptions};
+
+    if data.len() < 8 {
+        return;
+    }
+    let (head, body) = data.split_at(8);
+    const TYPES: [DataType; 14] = [
+        DataType::U8,
+        DataType::I8,
+        DataType::U16,
+        DataType::I16,
+        DataType::U32,
+        DataType::I32,
+        DataType::U64,
+        DataType::I64,
+        DataType::F32,
+        DataType::F64,
+        DataType::CI16,
+        DataType::CI32,
+        DataType::CF32,
+        DataType::CF64,
+    ];
+    let data_type = TYPES[usize::from(head[0]) % TYPES.len()];
+    let width = 1 + u32::from(head[1] % 70);
+    let height = 1 + u32::from(head[2] % 70);
+    let bands = 1 + u16::from(head[3] % 4);
+    let compression = [
+        Compression::None,
+        Compression::Deflate,
+        Compression::Lzw,
+        Compression::Zstd,
+        Compression::PackBits,
+    ][usize::from(head[4] % 5)];
+    let predicting = matches!(
+        compression,
+        Compression::Deflate | Compression::Lzw | Compression::Zstd
+    );
+    let predictor = match head[4] / 5 % 4 {
+        1 => PredictorChoice::None,
+        2 if predicting && !data_type.is_complex() => PredictorChoice::Horizontal,
+        3 if predicting && matches!(data_type, DataType::F32 | DataType::F64) => {
+            PredictorChoice::Float
+        }
+        _ => PredictorChoice::Auto,
+    };
+    let level = match compression {
+        Compression::Deflate => Some(1 + i32::from(head[5] % 9)),
+        Compression::Zstd => Some(1 + i32::from(head[5] % 22)),
+        _ => None,
+    };
+    let mut spec = RasterSpec::new(width, height, bands, data_type);
+    spec.tile_width = 16 * (1 + u32::from(head[6] % 3));
+    spec.tile_height = 16 * (1 + u32::from(head[6] / 3 % 3));
+    spec.interleave = if head[6] & 0x80 == 0 {
+        Interleave::Pixel
+    } else {
+        Interleave::Band
+    };
+    let options = WriteOptions {
+        compression,
+        level,
+        predictor,
+        bigtiff: [BigTiff::No, BigTiff::Yes, BigTiff::Auto][usize::from(head[7] % 3)],
+        byte_order: if head[7] & 0x80 == 0 {
+            tessera_tiff::ByteOrder::Little
+        } else {
+            tessera_tiff::ByteOrder::Big
+        },
+    };
+
+    // The source image: band planes, native byte order.
+    let sample = data_type.size_bytes();
+    let plane_len = width as usize * height as usize * sample;
+    let pattern: &[u8] = if body.is_empty() { &[0] } else { body };
+    let source: Vec<u8> = pattern
+        .iter()
+        .copied()
+        .cycle()
+        .take(plane_len * usize::from(bands))
+        .collect();
+
+    let dir = std::env::temp_dir().join(format!("tessera-fuzz-write-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    let target = dir.join("out.tif");
+    let encoder = tessera_write::TileEncoder::new(&spec, &options).expect("valid options");
+    let samples_per_tile = match spec.interleave {
+        Interleave::Pixel => usize::from(bands),
+        Interleave::Band => 1,
+    };
+    let tile_pixels = |index: usize| -> Result<Vec<u8>, std::convert::Infallible> {
+        let region = encoder.tile_region(index).expect("tile in range");
+        let mut tile = vec![0u8; encoder.tile_len()];
+        let tile_row_len = spec.tile_width as usize * samples_per_tile * sample;
+        for row in 0..region.height as usize {
+            for col in 0..region.width as usize {
+                let (x, y) = (region.x as usize + col, region.y as usize + row);
+                for s in 0..samples_per_tile {
+                    let band = match spec.interleave {
+                        Interleave::Pixel => s,
+                        Interleave::Band => region.plane,
+                    };
+                    let from = band * plane_len + (y * width as usize + x) * sample;
+                    let to = row * tile_row_len + (col * samples_per_tile + s) * sample;
+                    tile[to..to + sample].copy_from_slice(&source[from..from + sample]);
+                }
+            }
+        }
+        Ok(tile)
+    };
+    let threads = 1 + usize::from(head[5] & 1);
+    tessera_write::write_tiles_parallel(
+        &target,
+        spec.clone(),
+        options,
+        threads,
+        tile_pixels,
+        |_, _| {},
+    )
+    .expect("the writer accepts a valid raster");
+
+    let ds = Dataset::open(&target).expect("our output opens");
+    assert_eq!(
+        (ds.width(), ds.height(), ds.band_count(), ds.data_type()),
+        (
+            u64::from(width),
+            u64::from(height),
+            usize::from(bands),
+            data_type
+        )
+    );
+    let read = ds
+        .read(&ReadRequest::window(Window::new(
+            0,
+            0,
+            u64::from(width),
+            u64::from(height),
+        )))
+        .expect("our output reads");
+    assert!(read.bytes() == source.as_slice(), "pixels differ");
+    let (report, failure) = ds.info(InfoOptions::default());
+    assert!(failure.is_none(), "info of our output: {failure:?}");
+    let block = serde_json::json!([spec.tile_height, spec.tile_width]);
+    assert_eq!(report["block_shapes"][0], block, "block shape");
+    drop(ds);
+    let _ = std::fs::remove_dir_all(&dir);
 }

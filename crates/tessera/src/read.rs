@@ -183,13 +183,18 @@ impl Dataset {
             return Ok(None);
         }
         let file_len = self.tiff().source().len();
-        let data = self.tiff().source().range(offset, count).ok_or_else(|| {
-            chunk_err(format!(
-                "{count} bytes at offset {offset} run past the end of the file ({file_len} bytes)"
-            ))
-        })?;
+        let data = self
+            .tiff()
+            .source()
+            .read_chunk(offset, count)
+            .map_err(|e| chunk_err(format!("cannot read {count} bytes at offset {offset}: {e}")))?
+            .ok_or_else(|| {
+                chunk_err(format!(
+                    "{count} bytes at offset {offset} run past the end of the file ({file_len} bytes)"
+                ))
+            })?;
         let params = img.chunk_params(block, img.jpeg_tables.as_deref());
-        tessera_codec::decode_chunk(data, &params)
+        tessera_codec::decode_chunk(&data, &params)
             .map(Some)
             .map_err(|e| chunk_err(e.to_string()))
     }

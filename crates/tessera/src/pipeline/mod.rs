@@ -421,6 +421,22 @@ fn store(values: impl Iterator<Item = f64>, out: &mut [u8], dt: DataType) {
 }
 
 /// One tile's raw pixels from a window buffer: all bands pixel-interleaved, or one band.
+/// Put one band's row (`src`, samples of `N` bytes) at sample `k` of each `nb`-sample
+/// pixel of `dst`.
+fn interleave_row<const N: usize>(dst: &mut [u8], src: &[u8], nb: usize, k: usize) {
+    for (px, s) in dst.chunks_exact_mut(nb * N).zip(src.chunks_exact(N)) {
+        let s: &[u8; N] = s.try_into().expect("N-byte chunk");
+        px[k * N..(k + 1) * N].copy_from_slice(s);
+    }
+}
+
+/// [`interleave_row`] for sample sizes without a specialisation (16-byte complex).
+fn interleave_row_any(dst: &mut [u8], src: &[u8], nb: usize, k: usize, size: usize) {
+    for (px, s) in dst.chunks_exact_mut(nb * size).zip(src.chunks_exact(size)) {
+        px[k * size..(k + 1) * size].copy_from_slice(s);
+    }
+}
+
 fn cut_tile(
     buf: &RasterBuffer,
     x0: usize,
@@ -440,15 +456,15 @@ fn cut_tile(
         for (k, &b) in bands.iter().enumerate() {
             let src = &buf.band_bytes(b)[((y0 + y) * buf.width() + x0) * size..][..tw * size];
             let dst_row = &mut out[y * tw * nb * size..][..tw * nb * size];
-            if nb == 1 {
-                dst_row.copy_from_slice(src);
-            } else {
-                for (px, s) in dst_row
-                    .chunks_exact_mut(nb * size)
-                    .zip(src.chunks_exact(size))
-                {
-                    px[k * size..(k + 1) * size].copy_from_slice(s);
-                }
+            match (nb, size) {
+                (1, _) => dst_row.copy_from_slice(src),
+                // Fixed-size copies: a runtime-sized one is a memcpy call per sample
+                // (measured: 8.5 % of the normalize job).
+                (_, 1) => interleave_row::<1>(dst_row, src, nb, k),
+                (_, 2) => interleave_row::<2>(dst_row, src, nb, k),
+                (_, 4) => interleave_row::<4>(dst_row, src, nb, k),
+                (_, 8) => interleave_row::<8>(dst_row, src, nb, k),
+                _ => interleave_row_any(dst_row, src, nb, k, size),
             }
         }
     }
