@@ -1,4 +1,5 @@
-//! Zstandard (TIFF compression 50000) through the pure-Rust `ruzstd`.
+//! Zstandard (TIFF compression 50000): decoded by the pure-Rust `ruzstd`, encoded by the
+//! pure-Rust `structured-zstd` (every level; `ruzstd` has only its "fastest" one).
 
 use crate::CodecError;
 use ruzstd::decoding::FrameDecoder;
@@ -118,16 +119,17 @@ pub fn zstd_decode(data: &[u8], out: &mut [u8]) -> Result<(), CodecError> {
 
 /// Compress `data` as one Zstandard frame.
 ///
-/// `ruzstd` only implements its "fastest" strategy (about zstd level 1), so every `level >= 1`
-/// uses it; `level <= 0` stores the data in raw blocks.
+/// `level` is zstd's 1..=22 (GDAL's ZSTD_LEVEL, default 9; higher values are taken as 22);
+/// `level <= 0` stores the data in raw blocks. Deterministic: the same input and level give
+/// the same bytes.
 pub fn zstd_encode(data: &[u8], level: i32) -> Vec<u8> {
-    use ruzstd::encoding::{compress_to_vec, CompressionLevel};
-    let lvl = if level <= 0 {
+    use structured_zstd::encoding::{compress_to_vec, CompressionLevel};
+    let level = if level <= 0 {
         CompressionLevel::Uncompressed
     } else {
-        CompressionLevel::Fastest
+        CompressionLevel::Level(level.min(22))
     };
-    compress_to_vec(data, lvl)
+    compress_to_vec(data, level)
 }
 
 #[cfg(test)]

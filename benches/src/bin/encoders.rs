@@ -1,0 +1,85 @@
+//! Single-thread throughput and output size of the tile encoders on real tiles.
+//!
+//! `encoders FILE [TILES]` decodes the first TILES (default 24) blocks of FILE (for the
+//! reference scene: 512x512x3 uint8), applies predictor 2 as `convert --predictor
+//! horizontal` does, and encodes every tile with each encoder: MB/s of input per second
+//! of CPU time on this thread, and the total output size. It is the measurement behind
+//! the choice of compressors in tessera-codec.
+
+use std::time::Instant;
+
+use tessera::codec::{apply_horizontal_predictor, deflate_encode, lzw_encode, zstd_encode};
+use tessera::grid::BlockIndex;
+use tessera::Dataset;
+
+fn cpu_now() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map(|ns| ns as f64 * 1e-9)
+        .unwrap_or_else(|| {
+            static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+            START.get_or_init(Instant::now).elapsed().as_secs_f64()
+        })
+}
+
+/// The zstd encoder tessera used before `structured-zstd` (kept for the comparison).
+fn ruzstd_fastest(t: &[u8]) -> Vec<u8> {
+    ruzstd::encoding::compress_to_vec(t, ruzstd::encoding::CompressionLevel::Fastest)
+}
+
+type Encoder = Box<dyn Fn(&[u8]) -> Vec<u8>>;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let file = args.next().ok_or("usage: encoders FILE [TILES]")?;
+    let count: u64 = args.next().map_or(Ok(24), |a| a.parse())?;
+    let ds = Dataset::open(&file)?;
+    let img = ds.image();
+    let across = img.width.div_ceil(u64::from(img.layout.block_width));
+    let mut tiles = Vec::new();
+    for i in 0..count {
+        let block = BlockIndex {
+            col: i % across,
+            row: i / across,
+        };
+        let Some(mut raw) = ds.decode_chunk(img, block, 0)? else {
+            continue;
+        };
+        let samples = usize::from(img.samples);
+        let bits = img.data_type.size_bytes() as u16 * 8;
+        apply_horizontal_predictor(&mut raw, img.layout.block_width as usize, samples, bits)?;
+        tiles.push(raw);
+    }
+    let total: usize = tiles.iter().map(Vec::len).sum();
+    let encoders: Vec<(&str, Encoder)> = vec![
+        ("deflate 6 (zlib-rs)", Box::new(|t| deflate_encode(t, 6))),
+        ("deflate 1 (zlib-rs)", Box::new(|t| deflate_encode(t, 1))),
+        ("lzw", Box::new(|t| lzw_encode(t))),
+        ("zstd 1", Box::new(|t| zstd_encode(t, 1))),
+        ("zstd 3", Box::new(|t| zstd_encode(t, 3))),
+        ("zstd 9", Box::new(|t| zstd_encode(t, 9))),
+        ("zstd fastest (ruzstd)", Box::new(ruzstd_fastest)),
+    ];
+    println!(
+        "{} tiles, {:.1} MB of predicted pixels",
+        tiles.len(),
+        total as f64 / 1e6
+    );
+    for (name, encode) in &encoders {
+        let mut best = f64::INFINITY;
+        let mut size = 0;
+        for _ in 0..3 {
+            let start = cpu_now();
+            size = tiles.iter().map(|t| encode(t).len()).sum::<usize>();
+            best = best.min(cpu_now() - start);
+        }
+        println!(
+            "{name:<24} {:7.1} MB/s  {:>10} bytes  ratio {:.3}",
+            total as f64 / 1e6 / best,
+            size,
+            total as f64 / size as f64
+        );
+    }
+    Ok(())
+}
