@@ -36,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let count: u64 = args.next().map_or(Ok(24), |a| a.parse())?;
     let ds = Dataset::open(&file)?;
     let img = ds.image();
-    let across = img.width.div_ceil(u64::from(img.layout.block_width));
+    let across = img.width.div_ceil(img.layout.block_width);
     let mut tiles = Vec::new();
     for i in 0..count {
         let block = BlockIndex {
@@ -55,7 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let encoders: Vec<(&str, Encoder)> = vec![
         ("deflate 6 (zlib-rs)", Box::new(|t| deflate_encode(t, 6))),
         ("deflate 1 (zlib-rs)", Box::new(|t| deflate_encode(t, 1))),
-        ("lzw", Box::new(|t| lzw_encode(t))),
+        ("lzw", Box::new(lzw_encode)),
         ("zstd 1", Box::new(|t| zstd_encode(t, 1))),
         ("zstd 3", Box::new(|t| zstd_encode(t, 3))),
         ("zstd 9", Box::new(|t| zstd_encode(t, 9))),
