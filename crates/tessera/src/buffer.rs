@@ -94,6 +94,34 @@ impl RasterBuffer {
     }
 }
 
+/// Put the samples of one band (`src`, `size` bytes each) at sample `k` of each
+/// `bands`-sample pixel of `dst`. Fixed-size copies for the usual sizes: a copy of a
+/// runtime size is a `memcpy` call per sample (measured: 8.5 % of the normalize job,
+/// 22 % of convert).
+pub(crate) fn interleave_band(dst: &mut [u8], src: &[u8], bands: usize, k: usize, size: usize) {
+    match size {
+        1 => interleave_n::<1>(dst, src, bands, k),
+        2 => interleave_n::<2>(dst, src, bands, k),
+        4 => interleave_n::<4>(dst, src, bands, k),
+        8 => interleave_n::<8>(dst, src, bands, k),
+        _ => {
+            for (px, s) in dst
+                .chunks_exact_mut(bands * size)
+                .zip(src.chunks_exact(size))
+            {
+                px[k * size..(k + 1) * size].copy_from_slice(s);
+            }
+        }
+    }
+}
+
+fn interleave_n<const N: usize>(dst: &mut [u8], src: &[u8], bands: usize, k: usize) {
+    for (px, s) in dst.chunks_exact_mut(bands * N).zip(src.chunks_exact(N)) {
+        let s: &[u8; N] = s.try_into().expect("N-byte chunk");
+        px[k * N..(k + 1) * N].copy_from_slice(s);
+    }
+}
+
 /// `value` as one sample of `dt` in native byte order.
 pub fn encode_sample(dt: DataType, value: f64) -> Vec<u8> {
     fn int(v: f64, lo: f64, hi: f64) -> f64 {

@@ -363,13 +363,7 @@ fn interleave(buf: &RasterBuffer) -> Vec<u8> {
     let size = buf.data_type().size_bytes();
     let mut out = vec![0u8; buf.bytes().len()];
     for b in 0..bands {
-        let src = buf.band_bytes(b);
-        for (px, s) in out
-            .chunks_exact_mut(bands * size)
-            .zip(src.chunks_exact(size))
-        {
-            px[b * size..(b + 1) * size].copy_from_slice(s);
-        }
+        crate::buffer::interleave_band(&mut out, buf.band_bytes(b), bands, b, size);
     }
     out
 }

@@ -70,6 +70,20 @@ pub enum Error {
         /// What went wrong.
         source: tessera_write::WriteError,
     },
+    /// Computing one window of a pipeline run failed (the source names the input file).
+    #[error("{source} (computing output window at column {col}, row {row}, {width}x{height})")]
+    Window {
+        /// Left column of the window in the output grid.
+        col: i64,
+        /// Top row of the window in the output grid.
+        row: i64,
+        /// Window width.
+        width: u64,
+        /// Window height.
+        height: u64,
+        /// What went wrong.
+        source: Box<Error>,
+    },
     /// The caller asked for something invalid (bad band index, empty window...).
     #[error("{path}: invalid request: {what}")]
     Usage {

@@ -250,3 +250,40 @@ fn aligned_inputs_make_the_union_grid() {
     let out = Dataset::open(dir.path("out.tif")).unwrap();
     assert_eq!((out.width(), out.height()), (65, 40));
 }
+
+#[test]
+fn a_corrupt_block_mid_run_names_file_and_window_and_leaves_no_output() {
+    let dir = Scratch::new("corrupt");
+    let input = dir.path("a.tif");
+    write(&input, &Input::default());
+    // Overwrite the compressed bytes of the last tile (x 32..40, y 16..30) with junk.
+    let (offset, count) = {
+        let ds = Dataset::open(&input).unwrap();
+        let img = ds.image();
+        let last = img.offsets.len() - 1;
+        (img.offsets[last] as usize, img.byte_counts[last] as usize)
+    };
+    let mut bytes = std::fs::read(&input).unwrap();
+    bytes[offset..offset + count].fill(0xAB);
+    std::fs::write(&input, &bytes).unwrap();
+
+    let inputs = vec![Dataset::open(&input).unwrap()];
+    let mut opts = options();
+    opts.threads = 2;
+    let p = Pipeline::plan(&inputs, opts).unwrap();
+    let err = p
+        .run(&dir.path("out.tif"), |_, _| {})
+        .expect_err("a corrupt block fails the run")
+        .to_string();
+    assert!(err.contains("a.tif") && err.contains("chunk 5"), "{err}");
+    assert!(err.contains("window at column 32, row 0, 8x30"), "{err}");
+    let left: Vec<String> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        left,
+        vec!["a.tif".to_string()],
+        "no output, no temporary file"
+    );
+}

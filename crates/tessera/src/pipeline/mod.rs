@@ -16,7 +16,6 @@ mod normalize;
 use std::path::Path;
 use std::time::Instant;
 
-use rayon::prelude::*;
 use serde::Serialize;
 use tessera_codec::DataType;
 use tessera_grid::Window;
@@ -203,21 +202,68 @@ impl<'a> Pipeline<'a> {
             })?;
         let total = encoder.tile_count();
         let mut done = 0;
-        // One window per thread in flight: memory is threads x window, whatever the raster.
-        for batch in windows.chunks(threads) {
-            let results: Vec<Result<Vec<EncodedTile>>> = pool.install(|| {
-                batch
-                    .par_iter()
-                    .map(|w| self.process_window(w, &encoder, target))
-                    .collect()
-            });
-            for tiles in results {
-                for tile in tiles? {
-                    writer.write_tile(tile).map_err(wr)?;
-                    done += 1;
+        let mut failure = None;
+        let queue = WindowQueue::new(windows.len(), 2 * threads);
+        let (sender, receiver) = std::sync::mpsc::channel::<(usize, Result<Vec<EncodedTile>>)>();
+        // Workers take windows in order as they free up (no barrier between windows),
+        // at most `2 * threads` windows ahead of the first one not yet written: memory is
+        // bounded by that many windows whatever the raster. This thread writes the tiles
+        // window by window, in window order.
+        // The workers are plain threads that may block on the queue; each window's work
+        // runs inside the pool (`install`). A pool job must never block on the queue:
+        // a pool thread waiting inside a nested parallel read steals other jobs, and a
+        // stolen job blocked there would deadlock the window beneath it.
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                let sender = sender.clone();
+                let (queue, windows, encoder, pool) = (&queue, &windows, &encoder, &pool);
+                scope.spawn(move || {
+                    while let Some(i) = queue.take() {
+                        let tiles =
+                            pool.install(|| self.process_window(&windows[i], encoder, target));
+                        if sender.send((i, tiles)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(sender);
+            let mut finished = std::collections::BTreeMap::new();
+            let mut next = 0;
+            for (i, tiles) in &receiver {
+                match tiles {
+                    Ok(tiles) => finished.insert(i, tiles),
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
+                };
+                while let Some(tiles) = finished.remove(&next) {
+                    for tile in tiles {
+                        if let Err(e) = writer.write_tile(tile) {
+                            failure = Some(wr(e));
+                            break;
+                        }
+                        done += 1;
+                    }
+                    if failure.is_some() {
+                        break;
+                    }
+                    next += 1;
+                    queue.written(next);
+                    progress(done, total);
+                }
+                if failure.is_some() {
+                    break;
                 }
             }
-            progress(done, total);
+            // On failure: no new windows start, and workers' sends fail once the
+            // receiver is gone, so the scope ends after the windows in progress.
+            queue.stop();
+            drop(receiver);
+        });
+        if let Some(e) = failure {
+            return Err(e);
         }
         let summary = writer.finish().map_err(wr)?;
         Ok(RunSummary {
@@ -278,7 +324,13 @@ impl<'a> Pipeline<'a> {
             (w.width as usize).div_ceil(tw) as u64 * tw as u64,
             (w.height as usize).div_ceil(th) as u64 * th as u64,
         );
-        let pixels = self.compute(&padded)?;
+        let pixels = self.compute(&padded).map_err(|e| Error::Window {
+            col: w.col_off,
+            row: w.row_off,
+            width: w.width,
+            height: w.height,
+            source: Box::new(e),
+        })?;
         let mut out = Vec::new();
         for (row, col) in self.tiles_in(w) {
             let x0 = col * tw - w.col_off as usize;
@@ -366,6 +418,64 @@ impl<'a> Pipeline<'a> {
     }
 }
 
+/// Hands out window indexes in order to the workers of [`Pipeline::run`], never more
+/// than `ahead` past the first window not yet written.
+struct WindowQueue {
+    state: std::sync::Mutex<QueueState>,
+    changed: std::sync::Condvar,
+    count: usize,
+    ahead: usize,
+}
+
+struct QueueState {
+    next: usize,
+    written: usize,
+    stopped: bool,
+}
+
+impl WindowQueue {
+    fn new(count: usize, ahead: usize) -> Self {
+        WindowQueue {
+            state: std::sync::Mutex::new(QueueState {
+                next: 0,
+                written: 0,
+                stopped: false,
+            }),
+            changed: std::sync::Condvar::new(),
+            count,
+            ahead: ahead.max(1),
+        }
+    }
+
+    /// The next window to process, waiting while the writer is `ahead` windows behind;
+    /// `None` when all are taken or the run stopped.
+    fn take(&self) -> Option<usize> {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if s.stopped || s.next >= self.count {
+                return None;
+            }
+            if s.next < s.written + self.ahead {
+                s.next += 1;
+                return Some(s.next - 1);
+            }
+            s = self.changed.wait(s).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Windows `0..written` are in the file.
+    fn written(&self, written: usize) {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).written = written;
+        self.changed.notify_all();
+    }
+
+    /// No more windows are handed out.
+    fn stop(&self) {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).stopped = true;
+        self.changed.notify_all();
+    }
+}
+
 /// An output-grid window in an input's pixel coordinates.
 fn shift(w: &Window, p: &Placement) -> Window {
     Window::new(
@@ -421,22 +531,6 @@ fn store(values: impl Iterator<Item = f64>, out: &mut [u8], dt: DataType) {
 }
 
 /// One tile's raw pixels from a window buffer: all bands pixel-interleaved, or one band.
-/// Put one band's row (`src`, samples of `N` bytes) at sample `k` of each `nb`-sample
-/// pixel of `dst`.
-fn interleave_row<const N: usize>(dst: &mut [u8], src: &[u8], nb: usize, k: usize) {
-    for (px, s) in dst.chunks_exact_mut(nb * N).zip(src.chunks_exact(N)) {
-        let s: &[u8; N] = s.try_into().expect("N-byte chunk");
-        px[k * N..(k + 1) * N].copy_from_slice(s);
-    }
-}
-
-/// [`interleave_row`] for sample sizes without a specialisation (16-byte complex).
-fn interleave_row_any(dst: &mut [u8], src: &[u8], nb: usize, k: usize, size: usize) {
-    for (px, s) in dst.chunks_exact_mut(nb * size).zip(src.chunks_exact(size)) {
-        px[k * size..(k + 1) * size].copy_from_slice(s);
-    }
-}
-
 fn cut_tile(
     buf: &RasterBuffer,
     x0: usize,
@@ -456,15 +550,10 @@ fn cut_tile(
         for (k, &b) in bands.iter().enumerate() {
             let src = &buf.band_bytes(b)[((y0 + y) * buf.width() + x0) * size..][..tw * size];
             let dst_row = &mut out[y * tw * nb * size..][..tw * nb * size];
-            match (nb, size) {
-                (1, _) => dst_row.copy_from_slice(src),
-                // Fixed-size copies: a runtime-sized one is a memcpy call per sample
-                // (measured: 8.5 % of the normalize job).
-                (_, 1) => interleave_row::<1>(dst_row, src, nb, k),
-                (_, 2) => interleave_row::<2>(dst_row, src, nb, k),
-                (_, 4) => interleave_row::<4>(dst_row, src, nb, k),
-                (_, 8) => interleave_row::<8>(dst_row, src, nb, k),
-                _ => interleave_row_any(dst_row, src, nb, k, size),
+            if nb == 1 {
+                dst_row.copy_from_slice(src);
+            } else {
+                crate::buffer::interleave_band(dst_row, src, nb, k, size);
             }
         }
     }
