@@ -54,6 +54,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let total: usize = tiles.iter().map(Vec::len).sum();
     let encoders: Vec<(&str, Encoder)> = vec![
         ("deflate 6 (zlib-rs)", Box::new(|t| deflate_encode(t, 6))),
+        ("deflate 5 (zlib-rs)", Box::new(|t| deflate_encode(t, 5))),
+        ("deflate 4 (zlib-rs)", Box::new(|t| deflate_encode(t, 4))),
+        ("deflate 3 (zlib-rs)", Box::new(|t| deflate_encode(t, 3))),
+        ("deflate 2 (zlib-rs)", Box::new(|t| deflate_encode(t, 2))),
         ("deflate 1 (zlib-rs)", Box::new(|t| deflate_encode(t, 1))),
         ("lzw", Box::new(lzw_encode)),
         ("zstd 1", Box::new(|t| zstd_encode(t, 1))),

@@ -203,42 +203,56 @@ impl<'a> Pipeline<'a> {
         let total = encoder.tile_count();
         let mut done = 0;
         let mut failure = None;
-        let queue = WindowQueue::new(windows.len(), 2 * threads);
+        let ahead = 2 * threads;
         let (sender, receiver) = std::sync::mpsc::channel::<(usize, Result<Vec<EncodedTile>>)>();
-        // Workers take windows in order as they free up (no barrier between windows),
-        // at most `2 * threads` windows ahead of the first one not yet written: memory is
-        // bounded by that many windows whatever the raster. This thread writes the tiles
-        // window by window, in window order.
-        // The workers are plain threads that may block on the queue; each window's work
-        // runs inside the pool (`install`). A pool job must never block on the queue:
-        // a pool thread waiting inside a nested parallel read steals other jobs, and a
-        // stolen job blocked there would deadlock the window beneath it.
-        std::thread::scope(|scope| {
-            for _ in 0..threads {
-                let sender = sender.clone();
-                let (queue, windows, encoder, pool) = (&queue, &windows, &encoder, &pool);
-                scope.spawn(move || {
-                    while let Some(i) = queue.take() {
-                        let tiles =
-                            pool.install(|| self.process_window(&windows[i], encoder, target));
-                        if sender.send((i, tiles)).is_err() {
-                            break;
-                        }
-                    }
-                });
-            }
-            drop(sender);
+        // This thread (not one of the pool's) dispatches windows in order, one pool job
+        // per window, keeping `threads` of them running (no barrier between windows) and
+        // never starting one more than `ahead` windows past the first not yet written:
+        // memory is bounded by that many windows whatever the raster. Jobs never block
+        // (a pool thread blocked outside rayon would stall nested parallel reads); this
+        // thread writes the tiles window by window, in window order.
+        pool.in_place_scope(|scope| {
+            let mut started = 0;
+            let mut running = 0;
+            let mut written = 0;
             let mut finished = std::collections::BTreeMap::new();
-            let mut next = 0;
-            for (i, tiles) in &receiver {
+            loop {
+                while failure.is_none()
+                    && started < windows.len()
+                    && running < threads
+                    && started < written + ahead
+                {
+                    let sender = sender.clone();
+                    let (i, windows, encoder) = (started, &windows, &encoder);
+                    scope.spawn(move |_| {
+                        let tiles = self.process_window(&windows[i], encoder, target);
+                        // The receiver outlives every job of the scope.
+                        let _ = sender.send((i, tiles));
+                    });
+                    started += 1;
+                    running += 1;
+                }
+                if running == 0 {
+                    break;
+                }
+                let Ok((i, tiles)) = receiver.recv() else {
+                    break;
+                };
+                running -= 1;
+                if failure.is_some() {
+                    // Drain the windows still running, start no more.
+                    continue;
+                }
                 match tiles {
-                    Ok(tiles) => finished.insert(i, tiles),
+                    Ok(tiles) => {
+                        finished.insert(i, tiles);
+                    }
                     Err(e) => {
                         failure = Some(e);
-                        break;
+                        continue;
                     }
-                };
-                while let Some(tiles) = finished.remove(&next) {
+                }
+                while let Some(tiles) = finished.remove(&written) {
                     for tile in tiles {
                         if let Err(e) = writer.write_tile(tile) {
                             failure = Some(wr(e));
@@ -249,18 +263,10 @@ impl<'a> Pipeline<'a> {
                     if failure.is_some() {
                         break;
                     }
-                    next += 1;
-                    queue.written(next);
+                    written += 1;
                     progress(done, total);
                 }
-                if failure.is_some() {
-                    break;
-                }
             }
-            // On failure: no new windows start, and workers' sends fail once the
-            // receiver is gone, so the scope ends after the windows in progress.
-            queue.stop();
-            drop(receiver);
         });
         if let Some(e) = failure {
             return Err(e);
@@ -415,64 +421,6 @@ impl<'a> Pipeline<'a> {
             bands: Vec::new(),
             fill,
         })
-    }
-}
-
-/// Hands out window indexes in order to the workers of [`Pipeline::run`], never more
-/// than `ahead` past the first window not yet written.
-struct WindowQueue {
-    state: std::sync::Mutex<QueueState>,
-    changed: std::sync::Condvar,
-    count: usize,
-    ahead: usize,
-}
-
-struct QueueState {
-    next: usize,
-    written: usize,
-    stopped: bool,
-}
-
-impl WindowQueue {
-    fn new(count: usize, ahead: usize) -> Self {
-        WindowQueue {
-            state: std::sync::Mutex::new(QueueState {
-                next: 0,
-                written: 0,
-                stopped: false,
-            }),
-            changed: std::sync::Condvar::new(),
-            count,
-            ahead: ahead.max(1),
-        }
-    }
-
-    /// The next window to process, waiting while the writer is `ahead` windows behind;
-    /// `None` when all are taken or the run stopped.
-    fn take(&self) -> Option<usize> {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            if s.stopped || s.next >= self.count {
-                return None;
-            }
-            if s.next < s.written + self.ahead {
-                s.next += 1;
-                return Some(s.next - 1);
-            }
-            s = self.changed.wait(s).unwrap_or_else(|p| p.into_inner());
-        }
-    }
-
-    /// Windows `0..written` are in the file.
-    fn written(&self, written: usize) {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).written = written;
-        self.changed.notify_all();
-    }
-
-    /// No more windows are handed out.
-    fn stop(&self) {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).stopped = true;
-        self.changed.notify_all();
     }
 }
 
