@@ -182,23 +182,7 @@ pub fn write_roundtrip(data: &[u8]) {
         return;
     }
     let (head, body) = data.split_at(8);
-    const TYPES: [DataType; 14] = [
-        DataType::U8,
-        DataType::I8,
-        DataType::U16,
-        DataType::I16,
-        DataType::U32,
-        DataType::I32,
-        DataType::U64,
-        DataType::I64,
-        DataType::F32,
-        DataType::F64,
-        DataType::CI16,
-        DataType::CI32,
-        DataType::CF32,
-        DataType::CF64,
-    ];
-    let data_type = TYPES[usize::from(head[0]) % TYPES.len()];
+    let data_type = DataType::ALL[usize::from(head[0]) % DataType::ALL.len()];
     let width = 1 + u32::from(head[1] % 70);
     let height = 1 + u32::from(head[2] % 70);
     let bands = 1 + u16::from(head[3] % 4);

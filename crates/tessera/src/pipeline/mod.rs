@@ -201,7 +201,6 @@ impl<'a> Pipeline<'a> {
                 what: format!("cannot start {threads} threads: {e}"),
             })?;
         let total = encoder.tile_count();
-        let mut done = 0;
         let mut failure = None;
         let ahead = 2 * threads;
         let (sender, receiver) = std::sync::mpsc::channel::<(usize, Result<Vec<EncodedTile>>)>();
@@ -253,18 +252,12 @@ impl<'a> Pipeline<'a> {
                     }
                 }
                 while let Some(tiles) = finished.remove(&written) {
-                    for tile in tiles {
-                        if let Err(e) = writer.write_tile(tile) {
-                            failure = Some(wr(e));
-                            break;
-                        }
-                        done += 1;
-                    }
-                    if failure.is_some() {
+                    if let Err(e) = tiles.into_iter().try_for_each(|t| writer.write_tile(t)) {
+                        failure = Some(wr(e));
                         break;
                     }
                     written += 1;
-                    progress(done, total);
+                    progress(writer.tiles_written(), total);
                 }
             }
         });
