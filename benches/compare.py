@@ -2,7 +2,7 @@
 peak RSS and output size of each, and the ratios.
 
 Usage: compare.py JOB   (decode | convert-deflate | convert-lzw | convert-zstd |
-                         normalize-lzw | normalize-4x | mosaic | seed)
+                         normalize-lzw | normalize-4x | mosaic | seed | lzw-single)
 Needs: target/release/{tessera,decode}, the oracle python (sys.executable), the
 reference scene in $BENCH_DATA (benches/run.sh prepares all of it).
 Each side runs `--repeat` times (default 3); the best wall time is reported with
@@ -161,6 +161,22 @@ def main():
         print(f"{job}: tessera peak RSS {small['rss_mib']:.0f} MiB on the scene, "
               f"{large['rss_mib']:.0f} MiB on the 4x scene -> {large['rss_mib'] / small['rss_mib']:.2f}x; "
               f"wall {small['wall_s']:.2f} s -> {large['wall_s']:.2f} s")
+    elif job == "lzw-single":
+        # One core, the same float32 tiles: tessera's LZW encoder against libtiff's.
+        import warnings
+        os.makedirs(OUT, exist_ok=True)
+        enc = subprocess.run([os.path.join(ROOT, "target", "release", "encoders"), SCENE, "16",
+                              "f32", "lzw"], check=True, capture_output=True, text=True).stdout
+        ours = float(enc.strip().splitlines()[-1].split()[1])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            lib = json.loads(subprocess.run([PY, "-W", "ignore", os.path.join(HERE, "libtiff_lzw.py"),
+                                             SCENE, OUT], check=True, capture_output=True,
+                                            text=True).stdout)
+        print(json.dumps({"job": job, "tessera_mb_per_s": ours, "libtiff": lib}))
+        print(f"{job}: LZW encoding of {lib['mb']:.0f} MB float32 tiles on one core: tessera "
+              f"{ours:.0f} MB/s, libtiff (GDAL {lib['gdal_version']}) {lib['mb_per_s']:.0f} MB/s "
+              f"-> {ours / lib['mb_per_s']:.2f}x")
     elif job == "seed":
         s_ = seed(1)
         print(json.dumps({"job": job, "seed": s_}))

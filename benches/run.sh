@@ -4,6 +4,7 @@
 #
 #   bash benches/run.sh decode           # whole-scene decode, 3x8192x8192 u8 deflate+pred2 tiled
 #   bash benches/run.sh convert-deflate  # convert that scene next to gdal_translate (also -lzw, -zstd)
+#   bash benches/run.sh lzw-single       # LZW encoder vs libtiff on one core, same float32 tiles
 #   bash benches/run.sh all
 #
 # Inputs come from ../shared/bench/make_inputs.py (generated once into $BENCH_DATA,
@@ -20,7 +21,7 @@ if [ ! -f "$BENCH_DATA/scene_u8.tif" ]; then
 fi
 cargo build --release -q -p tessera-benches -p tessera-cli
 case "$job" in
-  all) jobs="decode convert-deflate convert-lzw convert-zstd normalize-lzw normalize-4x mosaic seed" ;;
+  all) jobs="decode convert-deflate convert-lzw convert-zstd normalize-lzw normalize-4x mosaic seed lzw-single" ;;
   *) jobs="$job" ;;
 esac
 for j in $jobs; do

@@ -4,7 +4,9 @@
 //! reference scene: 512x512x3 uint8), applies predictor 2 as `convert --predictor
 //! horizontal` does, and encodes every tile with each encoder: MB/s of input per second
 //! of CPU time on this thread, and the total output size. It is the measurement behind
-//! the choice of compressors in tessera-codec.
+//! the choice of compressors in tessera-codec. `encoders FILE TILES f32` encodes the tiles
+//! as normalize writes them instead: float32 x/255, no predictor; a fourth argument keeps only
+//! the encoders whose name starts with it (`encoders FILE 16 f32 lzw`).
 
 use std::time::Instant;
 
@@ -34,6 +36,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let file = args.next().ok_or("usage: encoders FILE [TILES]")?;
     let count: u64 = args.next().map_or(Ok(24), |a| a.parse())?;
+    // `f32`: encode the tiles as normalize writes them (float32 x/255, no predictor).
+    let as_f32 = args.next().as_deref() == Some("f32");
+    // Only the encoders whose name starts with this (all when absent).
+    let only = args.next().unwrap_or_default();
     let ds = Dataset::open(&file)?;
     let img = ds.image();
     let across = img.width.div_ceil(img.layout.block_width);
@@ -48,6 +54,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let samples = usize::from(img.samples);
         let bits = img.data_type.size_bytes() as u16 * 8;
+        if as_f32 {
+            tiles.push(
+                raw.iter()
+                    .flat_map(|&v| (v as f32 / 255.0).to_le_bytes())
+                    .collect(),
+            );
+            continue;
+        }
         apply_horizontal_predictor(&mut raw, img.layout.block_width as usize, samples, bits)?;
         tiles.push(raw);
     }
@@ -70,7 +84,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tiles.len(),
         total as f64 / 1e6
     );
-    for (name, encode) in &encoders {
+    for (name, encode) in encoders.iter().filter(|(n, _)| n.starts_with(&only)) {
         let mut best = f64::INFINITY;
         let mut size = 0;
         for _ in 0..3 {
