@@ -269,6 +269,36 @@ const NORM_CASES: &[NormCase] = &[
         fallback: Some(&["--nodata=-1"]),
         oracle: &["--mode", "dtype", "--exact", "--nodata", "-1"],
     },
+    // The kernel runs tile by tile as tiles are cut: one band per tile (band interleave),
+    // and small tiles with partial edge tiles, against the same numpy results.
+    NormCase {
+        name: "u8_dtype_band_interleave_small_tiles",
+        input: "scene_u8.tif",
+        opts: &[
+            "--interleave",
+            "band",
+            "--block-size",
+            "32",
+            "--tile-size",
+            "64",
+        ],
+        fallback: None,
+        oracle: &["--mode", "dtype", "--exact"],
+    },
+    NormCase {
+        name: "u8_nodata0_range_pixel_small_tiles",
+        input: "scene_u8_nodata.tif",
+        opts: &[
+            "--range",
+            "10,200",
+            "--block-size",
+            "48",
+            "--tile-size",
+            "96",
+        ],
+        fallback: None,
+        oracle: &["--mode", "range", "--lo", "10", "--hi", "200"],
+    },
     NormCase {
         name: "u8_range_noclip",
         input: "scene_u8.tif",

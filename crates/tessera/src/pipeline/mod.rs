@@ -33,8 +33,16 @@ use crate::{Dataset, Error, ImageSel, ReadRequest, Result};
 /// A per-band transform applied to every input window before merging (the
 /// normalisation kernels). Invalid input pixels (nodata) must come out as NaN.
 pub trait BandKernel: Sync {
-    /// Transform band `band` of `input` (one band of one input window) into `out`.
-    fn apply(&self, band: usize, input: &RasterBuffer, input_band: usize, out: &mut [f32]);
+    /// Transform `out.len()` samples of band `input_band` of `input` (one input window),
+    /// starting at sample `start` (row-major), with the kernel of output band `band`.
+    fn apply(
+        &self,
+        band: usize,
+        input: &RasterBuffer,
+        input_band: usize,
+        start: usize,
+        out: &mut [f32],
+    );
 }
 
 /// How to run the pipeline.
@@ -323,52 +331,60 @@ impl<'a> Pipeline<'a> {
             (w.width as usize).div_ceil(tw) as u64 * tw as u64,
             (w.height as usize).div_ceil(th) as u64 * th as u64,
         );
-        let pixels = self.compute(&padded).map_err(|e| Error::Window {
+        let pixels = self.window_pixels(&padded).map_err(|e| Error::Window {
             col: w.col_off,
             row: w.row_off,
             width: w.width,
             height: w.height,
             source: Box::new(e),
         })?;
+        let planes: Vec<Option<usize>> = match self.spec.interleave {
+            Interleave::Pixel => vec![None],
+            Interleave::Band => (0..self.grid.bands).map(Some).collect(),
+        };
+        // One tile buffer per thread, reused from tile to tile and window to window (f32
+        // elements keep it aligned for kernels); taken out while in use.
+        thread_local! {
+            static TILE: std::cell::Cell<Vec<f32>> = const { std::cell::Cell::new(Vec::new()) };
+        }
+        let mut tile = TILE.with(|t| t.take());
         let mut out = Vec::new();
         for (row, col) in self.tiles_in(w) {
             let x0 = col * tw - w.col_off as usize;
             let y0 = row * th - w.row_off as usize;
-            let planes = match self.spec.interleave {
-                Interleave::Pixel => vec![None],
-                Interleave::Band => (0..self.grid.bands).map(Some).collect(),
-            };
-            for plane in planes {
-                let raw = cut_tile(&pixels, x0, y0, tw, th, plane);
+            for &plane in &planes {
+                let raw = pixels.tile(x0, y0, tw, th, plane, &mut tile);
                 let index = encoder.tile_index(plane.unwrap_or(0), row, col);
                 out.push(
                     encoder
-                        .encode(index, &raw)
+                        .encode(index, raw)
                         .map_err(|e| Error::write(target, e))?,
                 );
             }
         }
+        TILE.with(|t| t.set(tile));
         Ok(out)
     }
 
-    /// The output pixels of a window (output type, band-sequential).
+    /// A window's pixels, ready to be cut into tiles. With one input, a kernel and float32 output
+    /// (normalize), only the input is read: the kernel runs tile by tile as tiles are cut,
+    /// so no whole-window output buffer is made (and no band-to-pixel pass over it).
+    fn window_pixels<'p>(&'p self, w: &Window) -> Result<WindowPixels<'p>> {
+        if self.inputs.len() == 1 && self.spec.data_type == DataType::F32 {
+            if let Some(kernel) = self.options.kernel {
+                let p = self.grid.placements[0];
+                let input = self.read_input(0, &shift(w, &p), None)?;
+                return Ok(WindowPixels::Kernel { input, kernel });
+            }
+        }
+        self.compute(w).map(WindowPixels::Output)
+    }
+
+    /// The output pixels of a window (output type, band-sequential), merged from every input.
     fn compute(&self, w: &Window) -> Result<RasterBuffer> {
         let bands = self.grid.bands;
         let len = (w.width * w.height) as usize;
         let dt = self.spec.data_type;
-        // One input and a kernel (normalize): the kernel writes the output directly.
-        if self.inputs.len() == 1 && dt == DataType::F32 {
-            if let Some(kernel) = self.options.kernel {
-                let p = self.grid.placements[0];
-                let input = self.read_input(0, &shift(w, &p), None)?;
-                let mut out =
-                    RasterBuffer::zeroed(DataType::F32, bands, w.width as usize, w.height as usize);
-                for b in 0..bands {
-                    kernel.apply(b, &input, b, out.band_mut::<f32>(b));
-                }
-                return Ok(out);
-            }
-        }
         let mut accs: Vec<Accumulator> = (0..bands)
             .map(|_| Accumulator::new(self.options.method, len).with_f32_sums(dt == DataType::F32))
             .collect();
@@ -385,7 +401,7 @@ impl<'a> Pipeline<'a> {
                 let values: Box<dyn Fn(usize) -> f64 + '_> = match self.options.kernel {
                     Some(kernel) => {
                         scratch.resize(input.width() * input.height(), 0.0);
-                        kernel.apply(b, &input, b, &mut scratch);
+                        kernel.apply(b, &input, b, 0, &mut scratch);
                         let s = &scratch;
                         Box::new(move |k| f64::from(s[k]))
                     }
@@ -471,34 +487,70 @@ fn store(values: impl Iterator<Item = f64>, out: &mut [u8], dt: DataType) {
     ints!(U8 => u8, I8 => i8, U16 => u16, I16 => i16, U32 => u32, I32 => i32, U64 => u64, I64 => i64);
 }
 
-/// One tile's raw pixels from a window buffer: all bands pixel-interleaved, or one band.
-fn cut_tile(
-    buf: &RasterBuffer,
-    x0: usize,
-    y0: usize,
-    tw: usize,
-    th: usize,
-    plane: Option<usize>,
-) -> Vec<u8> {
-    let size = buf.data_type().size_bytes();
-    let bands: Vec<usize> = match plane {
-        Some(p) => vec![p],
-        None => (0..buf.bands()).collect(),
-    };
-    let nb = bands.len();
-    let mut out = vec![0u8; tw * th * nb * size];
-    for y in 0..th {
-        for (k, &b) in bands.iter().enumerate() {
-            let src = &buf.band_bytes(b)[((y0 + y) * buf.width() + x0) * size..][..tw * size];
-            let dst_row = &mut out[y * tw * nb * size..][..tw * nb * size];
-            if nb == 1 {
-                dst_row.copy_from_slice(src);
-            } else {
-                crate::buffer::interleave_band(dst_row, src, nb, k, size);
+/// A window's pixels as [`Pipeline::window_pixels`] makes them.
+enum WindowPixels<'p> {
+    /// The output pixels (output type, band-sequential).
+    Output(RasterBuffer),
+    /// The one input's pixels; output = `kernel` of them.
+    Kernel {
+        input: RasterBuffer,
+        kernel: &'p dyn BandKernel,
+    },
+}
+
+impl WindowPixels<'_> {
+    /// One tile's raw output pixels (all bands pixel-interleaved, or band `plane`), from
+    /// window pixel (x0, y0), made in `buf` (reused from tile to tile).
+    fn tile<'b>(
+        &self,
+        x0: usize,
+        y0: usize,
+        tw: usize,
+        th: usize,
+        plane: Option<usize>,
+        buf: &'b mut Vec<f32>,
+    ) -> &'b [u8] {
+        let (width, bands, size) = match self {
+            WindowPixels::Output(b) => (b.width(), b.bands(), b.data_type().size_bytes()),
+            WindowPixels::Kernel { input, .. } => (input.width(), input.bands(), 4),
+        };
+        let bands: Vec<usize> = match plane {
+            Some(p) => vec![p],
+            None => (0..bands).collect(),
+        };
+        let nb = bands.len();
+        let row_bytes = tw * nb * size;
+        buf.clear();
+        buf.resize((th * row_bytes).div_ceil(4), 0.0);
+        let mut row = vec![0f32; if nb > 1 { tw } else { 0 }];
+        let out = &mut bytemuck::cast_slice_mut::<f32, u8>(buf)[..th * row_bytes];
+        for (y, dst_row) in out.chunks_exact_mut(row_bytes).enumerate() {
+            let start = (y0 + y) * width + x0;
+            for (k, &b) in bands.iter().enumerate() {
+                match self {
+                    WindowPixels::Output(pixels) => {
+                        let src = &pixels.band_bytes(b)[start * size..][..tw * size];
+                        if nb == 1 {
+                            dst_row.copy_from_slice(src);
+                        } else {
+                            crate::buffer::interleave_band(dst_row, src, nb, k, size);
+                        }
+                    }
+                    WindowPixels::Kernel { input, kernel } => {
+                        if nb == 1 {
+                            let dst = bytemuck::cast_slice_mut::<u8, f32>(dst_row);
+                            kernel.apply(b, input, b, start, dst);
+                        } else {
+                            kernel.apply(b, input, b, start, &mut row);
+                            let src = bytemuck::cast_slice::<f32, u8>(&row);
+                            crate::buffer::interleave_band(dst_row, src, nb, k, size);
+                        }
+                    }
+                }
             }
         }
+        &bytemuck::cast_slice::<f32, u8>(buf)[..th * row_bytes]
     }
-    out
 }
 
 /// GDAL_NODATA text for a value.

@@ -106,16 +106,24 @@ impl NormalizeKernel {
 }
 
 impl BandKernel for NormalizeKernel {
-    fn apply(&self, band: usize, input: &RasterBuffer, input_band: usize, out: &mut [f32]) {
+    fn apply(
+        &self,
+        band: usize,
+        input: &RasterBuffer,
+        input_band: usize,
+        start: usize,
+        out: &mut [f32],
+    ) {
+        let span = start..start + out.len();
         let slice = match input.data_type() {
-            DataType::U8 => InputSlice::U8(input.band(input_band)),
-            DataType::I8 => InputSlice::I8(input.band(input_band)),
-            DataType::U16 => InputSlice::U16(input.band(input_band)),
-            DataType::I16 => InputSlice::I16(input.band(input_band)),
-            DataType::U32 => InputSlice::U32(input.band(input_band)),
-            DataType::I32 => InputSlice::I32(input.band(input_band)),
-            DataType::F32 => InputSlice::F32(input.band(input_band)),
-            DataType::F64 => InputSlice::F64(input.band(input_band)),
+            DataType::U8 => InputSlice::U8(&input.band(input_band)[span]),
+            DataType::I8 => InputSlice::I8(&input.band(input_band)[span]),
+            DataType::U16 => InputSlice::U16(&input.band(input_band)[span]),
+            DataType::I16 => InputSlice::I16(&input.band(input_band)[span]),
+            DataType::U32 => InputSlice::U32(&input.band(input_band)[span]),
+            DataType::I32 => InputSlice::I32(&input.band(input_band)[span]),
+            DataType::F32 => InputSlice::F32(&input.band(input_band)[span]),
+            DataType::F64 => InputSlice::F64(&input.band(input_band)[span]),
             // Refused in `new`.
             _ => return out.fill(f32::NAN),
         };
