@@ -163,16 +163,13 @@ def main():
               f"wall {small['wall_s']:.2f} s -> {large['wall_s']:.2f} s")
     elif job == "lzw-single":
         # One core, the same float32 tiles: tessera's LZW encoder against libtiff's.
-        import warnings
         os.makedirs(OUT, exist_ok=True)
         enc = subprocess.run([os.path.join(ROOT, "target", "release", "encoders"), SCENE, "16",
                               "f32", "lzw"], check=True, capture_output=True, text=True).stdout
         ours = float(enc.strip().splitlines()[-1].split()[1])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            lib = json.loads(subprocess.run([PY, "-W", "ignore", os.path.join(HERE, "libtiff_lzw.py"),
-                                             SCENE, OUT], check=True, capture_output=True,
-                                            text=True).stdout)
+        lib = json.loads(subprocess.run([PY, "-W", "ignore", os.path.join(HERE, "libtiff_lzw.py"),
+                                         SCENE, OUT], check=True, capture_output=True,
+                                        text=True).stdout)
         print(json.dumps({"job": job, "tessera_mb_per_s": ours, "libtiff": lib}))
         print(f"{job}: LZW encoding of {lib['mb']:.0f} MB float32 tiles on one core: tessera "
               f"{ours:.0f} MB/s, libtiff (GDAL {lib['gdal_version']}) {lib['mb_per_s']:.0f} MB/s "

@@ -432,16 +432,7 @@ impl<'a> Pipeline<'a> {
         let (bands, dt) = (self.grid.bands, self.spec.data_type);
         let (width, height) = (w.width as usize, w.height as usize);
         let mut out = RasterBuffer::zeroed(dt, bands, width, height);
-        let fill = {
-            let mut bytes = vec![0u8; dt.size_bytes()];
-            store(std::iter::once(self.out_nodata), &mut bytes, dt);
-            bytes
-        };
-        for b in 0..bands {
-            for px in out.band_bytes_mut(b).chunks_exact_mut(fill.len()) {
-                px.copy_from_slice(&fill);
-            }
-        }
+        out.fill(self.out_nodata);
         // Per pixel: an input has written it (`first` keeps the first valid sample).
         let mut taken = vec![vec![false; width * height]; bands];
         for part in self.input_parts(w) {
@@ -527,15 +518,21 @@ fn copy_run(
     taken: &mut [bool],
     run: &CopyRun,
 ) {
-    fn typed<T: bytemuck::Pod + Into<f64>>(
-        src: &[T],
-        dst: &mut [T],
+    /// `as_f64` is how the general path sees a sample (`as f64`): nodata is compared
+    /// that way, while the sample itself is copied exactly.
+    fn typed<T: bytemuck::Pod>(
+        input: &RasterBuffer,
+        b: usize,
+        out: &mut RasterBuffer,
         taken: &mut [bool],
         run: &CopyRun,
+        as_f64: impl Fn(T) -> f64,
     ) {
+        let src = &input.band::<T>(b)[run.src.clone()];
+        let dst = &mut out.band_mut::<T>(b)[run.at..run.at + run.src.len()];
         let nodata = run.nodata.unwrap_or(f64::NAN);
         for ((d, t), &v) in dst.iter_mut().zip(taken.iter_mut()).zip(src) {
-            let x: f64 = v.into();
+            let x = as_f64(v);
             // NaN samples never take part; a NaN nodata equals no sample (NaN != x).
             let valid = !x.is_nan() && x != nodata;
             if valid && !(run.first && *t) {
@@ -547,55 +544,14 @@ fn copy_run(
     macro_rules! by_type {
         ($($dt:ident => $t:ty),*) => {
             match input.data_type() {
-                $(DataType::$dt => typed::<$t>(
-                    &input.band::<$t>(b)[run.src.clone()],
-                    &mut out.band_mut::<$t>(b)[run.at..run.at + run.src.len()],
-                    taken,
-                    run,
-                ),)*
-                // 64-bit integers: through f64 as the general path does.
-                DataType::U64 => typed_wide::<u64>(input, b, out, taken, run),
-                DataType::I64 => typed_wide::<i64>(input, b, out, taken, run),
+                $(DataType::$dt => typed::<$t>(input, b, out, taken, run, |v| v as f64),)*
+                // Complex types never reach here (`compute` keeps them on the general path).
                 _ => {}
             }
         };
     }
-    by_type!(U8 => u8, I8 => i8, U16 => u16, I16 => i16, U32 => u32, I32 => i32, F32 => f32, F64 => f64);
-}
-
-/// [`copy_run`] for 64-bit integers (no lossless `Into<f64>`): compared as the general
-/// path compares them, through `as f64`.
-fn typed_wide<T: bytemuck::Pod + AsF64>(
-    input: &RasterBuffer,
-    b: usize,
-    out: &mut RasterBuffer,
-    taken: &mut [bool],
-    run: &CopyRun,
-) {
-    let src = &input.band::<T>(b)[run.src.clone()];
-    let dst = &mut out.band_mut::<T>(b)[run.at..run.at + run.src.len()];
-    let nodata = run.nodata.unwrap_or(f64::NAN);
-    for ((d, t), &v) in dst.iter_mut().zip(taken.iter_mut()).zip(src) {
-        if v.as_f64() != nodata && !(run.first && *t) {
-            *d = v;
-            *t = true;
-        }
-    }
-}
-
-/// `as f64` for the 64-bit integer types.
-trait AsF64: Copy {
-    fn as_f64(self) -> f64;
-}
-impl AsF64 for u64 {
-    fn as_f64(self) -> f64 {
-        self as f64
-    }
-}
-impl AsF64 for i64 {
-    fn as_f64(self) -> f64 {
-        self as f64
-    }
+    by_type!(U8 => u8, I8 => i8, U16 => u16, I16 => i16, U32 => u32, I32 => i32, U64 => u64,
+        I64 => i64, F32 => f32, F64 => f64);
 }
 
 /// Band `b` of a buffer as a function from pixel index to f64.
@@ -669,19 +625,21 @@ impl WindowPixels<'_> {
             WindowPixels::Output(b) => (b.width(), b.bands(), b.data_type().size_bytes()),
             WindowPixels::Kernel { input, .. } => (input.width(), input.bands(), 4),
         };
-        let bands: Vec<usize> = match plane {
-            Some(p) => vec![p],
-            None => (0..bands).collect(),
+        let (bands, nb) = match plane {
+            Some(p) => (p..p + 1, 1),
+            None => (0..bands, bands),
         };
-        let nb = bands.len();
         let row_bytes = tw * nb * size;
         buf.clear();
-        buf.resize((th * row_bytes).div_ceil(4), 0.0);
-        let mut row = vec![0f32; if nb > 1 { tw } else { 0 }];
-        let out = &mut bytemuck::cast_slice_mut::<f32, u8>(buf)[..th * row_bytes];
+        // The kernel's output for one band's row, before it is interleaved (kernel, nb > 1),
+        // kept after the tile's own bytes.
+        let row_at = (th * row_bytes).div_ceil(4);
+        buf.resize(row_at + tw, 0.0);
+        let (out, row) = buf.split_at_mut(row_at);
+        let out = &mut bytemuck::cast_slice_mut::<f32, u8>(out)[..th * row_bytes];
         for (y, dst_row) in out.chunks_exact_mut(row_bytes).enumerate() {
             let start = (y0 + y) * width + x0;
-            for (k, &b) in bands.iter().enumerate() {
+            for (k, b) in bands.clone().enumerate() {
                 match self {
                     WindowPixels::Output(pixels) => {
                         let src = &pixels.band_bytes(b)[start * size..][..tw * size];
@@ -696,8 +654,8 @@ impl WindowPixels<'_> {
                             let dst = bytemuck::cast_slice_mut::<u8, f32>(dst_row);
                             kernel.apply(b, input, b, start, dst);
                         } else {
-                            kernel.apply(b, input, b, start, &mut row);
-                            let src = bytemuck::cast_slice::<f32, u8>(&row);
+                            kernel.apply(b, input, b, start, row);
+                            let src = bytemuck::cast_slice::<f32, u8>(row);
                             crate::buffer::interleave_band(dst_row, src, nb, k, size);
                         }
                     }
