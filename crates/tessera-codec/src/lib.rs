@@ -66,6 +66,7 @@ mod error;
 mod jpeg;
 mod lzw;
 mod packbits;
+mod planes;
 mod predictor;
 #[cfg(test)]
 mod test_util;
@@ -79,6 +80,7 @@ pub use error::CodecError;
 pub use jpeg::{jpeg_decode, merge_jpeg_tables};
 pub use lzw::{lzw_decode, lzw_encode};
 pub use packbits::{packbits_decode, packbits_encode};
+pub use planes::decode_chunk_planes;
 pub use predictor::{
     apply_float_predictor, apply_horizontal_predictor, undo_float_predictor,
     undo_horizontal_predictor,
@@ -118,16 +120,24 @@ pub fn decompress(
         }
         return Ok(data[..expected].to_vec());
     }
-    let f: fn(&[u8], &mut [u8]) -> Result<(), CodecError> = match compression {
+    let f = byte_codec(compression)?;
+    let mut out = vec![0u8; expected];
+    f(data, &mut out)?;
+    Ok(out)
+}
+
+/// A byte-oriented decoder: fills the whole output buffer from the compressed bytes, or fails.
+pub(crate) type ByteDecoder = fn(&[u8], &mut [u8]) -> Result<(), CodecError>;
+
+/// The decoder of a byte-oriented compression.
+pub(crate) fn byte_codec(compression: Compression) -> Result<ByteDecoder, CodecError> {
+    Ok(match compression {
         Compression::Lzw => lzw_decode,
         Compression::Deflate | Compression::AdobeDeflate => inflate,
         Compression::PackBits => packbits_decode,
         Compression::Zstd => zstd_decode,
         other => return Err(other.unsupported()),
-    };
-    let mut out = vec![0u8; expected];
-    f(data, &mut out)?;
-    Ok(out)
+    })
 }
 
 /// Decode one chunk (strip or tile) to samples.

@@ -103,28 +103,21 @@ impl Dataset {
             .blocks_in(&w)
             .flat_map(|b| planes.iter().map(move |&p| (b, p)))
             .collect();
-        let spp = usize::from(img.samples_per_chunk());
         let sparse_fill = nodata.unwrap_or(0.0);
-        if chunks.len() > 1 {
-            // Workers decode and also split pixel-interleaved chunks into planes, so the
-            // sequential copy below is plain row memcpy.
-            let decoded: Vec<Result<Decoded>> = chunks
-                .par_iter()
-                .map(|&(block, plane)| {
-                    let chunk = self.decode_chunk(img, block, plane)?;
-                    Ok(chunk.map(|c| to_planes(c, spp, img.data_type.size_bytes())))
-                })
-                .collect();
-            for ((block, plane), data) in chunks.iter().zip(decoded) {
-                let src = data?.map(|d| ChunkPixels {
-                    data: d,
-                    planes_split: true,
-                });
+        if let [(block, plane)] = chunks[..] {
+            if self.is_whole_chunk(img, block, &w, &bands) {
+                // The window is exactly one chunk with all its samples in order: decode straight
+                // into the output (the pipeline's block-aligned windows).
+                if !self.decode_chunk_planes(img, block, plane, out.bytes_mut())? {
+                    out.fill(sparse_fill);
+                }
+            } else {
+                let src = self.decode_chunk_planes_vec(img, block, plane)?;
                 copy_chunk(
                     img,
-                    *block,
-                    *plane,
-                    src.as_ref(),
+                    block,
+                    plane,
+                    src.as_deref(),
                     sparse_fill,
                     &w,
                     &bands,
@@ -132,18 +125,16 @@ impl Dataset {
                 );
             }
         } else {
-            // One chunk (the pipeline's block-aligned windows): decode and copy on this
-            // thread, de-interleaving straight into the output.
-            for &(block, plane) in &chunks {
-                let src = self.decode_chunk(img, block, plane)?.map(|d| ChunkPixels {
-                    data: d,
-                    planes_split: spp == 1,
-                });
+            let decoded: Vec<Result<Decoded>> = chunks
+                .par_iter()
+                .map(|&(block, plane)| self.decode_chunk_planes_vec(img, block, plane))
+                .collect();
+            for ((block, plane), data) in chunks.iter().zip(decoded) {
                 copy_chunk(
                     img,
-                    block,
-                    plane,
-                    src.as_ref(),
+                    *block,
+                    *plane,
+                    data?.as_deref(),
                     sparse_fill,
                     &w,
                     &bands,
@@ -171,48 +162,119 @@ impl Dataset {
 
     /// Fetch and decode one chunk; `None` when the file has no data for it (sparse).
     pub fn decode_chunk(&self, img: &ImageInfo, block: BlockIndex, plane: u16) -> Result<Decoded> {
-        let index = img.chunk_index(block, plane);
-        let chunk_err = |what: String| Error::Chunk {
-            path: self.path().to_path_buf(),
-            ifd: img.ifd_index,
-            chunk: index,
-            what,
+        let Some(data) = self.chunk_bytes(img, block, plane)? else {
+            return Ok(None);
         };
+        let params = img.chunk_params(block, img.jpeg_tables.as_deref());
+        tessera_codec::decode_chunk(&data, &params)
+            .map(Some)
+            .map_err(|e| self.chunk_error(img, block, plane, e.to_string()))
+    }
+
+    /// Decode one chunk into `out` split into planes (sample 0 of every pixel, then sample 1,
+    /// ...); `out` is the chunk's decoded size. Returns `false` (and leaves `out` alone) for a
+    /// sparse chunk.
+    pub fn decode_chunk_planes(
+        &self,
+        img: &ImageInfo,
+        block: BlockIndex,
+        plane: u16,
+        out: &mut [u8],
+    ) -> Result<bool> {
+        let Some(data) = self.chunk_bytes(img, block, plane)? else {
+            return Ok(false);
+        };
+        let params = img.chunk_params(block, img.jpeg_tables.as_deref());
+        tessera_codec::decode_chunk_planes(&data, &params, out)
+            .map(|()| true)
+            .map_err(|e| self.chunk_error(img, block, plane, e.to_string()))
+    }
+
+    /// [`Dataset::decode_chunk_planes`] into a new buffer (`None` for a sparse chunk).
+    fn decode_chunk_planes_vec(
+        &self,
+        img: &ImageInfo,
+        block: BlockIndex,
+        plane: u16,
+    ) -> Result<Decoded> {
+        let params = img.chunk_params(block, img.jpeg_tables.as_deref());
+        let len = params
+            .output_len()
+            .map_err(|e| self.chunk_error(img, block, plane, e.to_string()))?;
+        let mut out = vec![0u8; len];
+        Ok(self
+            .decode_chunk_planes(img, block, plane, &mut out)?
+            .then_some(out))
+    }
+
+    /// Whether `window` is exactly chunk `block` and `bands` all of its samples in order, so the
+    /// chunk's planes are the window's buffer.
+    fn is_whole_chunk(
+        &self,
+        img: &ImageInfo,
+        block: BlockIndex,
+        window: &Window,
+        bands: &[usize],
+    ) -> bool {
+        let spp = usize::from(img.samples_per_chunk());
+        let block_win = img.layout.block_window(block);
+        !img.planar
+            && bands.len() == spp
+            && bands.iter().enumerate().all(|(i, &b)| i == b)
+            && window.col_off == block_win.col_off
+            && window.row_off == block_win.row_off
+            && window.width == img.layout.block_width
+            && window.height == img.chunk_rows(block)
+    }
+
+    /// The compressed bytes of a chunk (`None` if sparse: offset or byte count 0).
+    fn chunk_bytes(
+        &self,
+        img: &ImageInfo,
+        block: BlockIndex,
+        plane: u16,
+    ) -> Result<Option<std::borrow::Cow<'_, [u8]>>> {
+        let index = img.chunk_index(block, plane);
         let (offset, count) = (img.offsets[index], img.byte_counts[index]);
         if offset == 0 || count == 0 {
             return Ok(None);
         }
         let file_len = self.tiff().source().len();
-        let data = self
-            .tiff()
+        self.tiff()
             .source()
             .read_chunk(offset, count)
-            .map_err(|e| chunk_err(format!("cannot read {count} bytes at offset {offset}: {e}")))?
+            .map_err(|e| {
+                self.chunk_error(img, block, plane, format!("cannot read {count} bytes at offset {offset}: {e}"))
+            })?
             .ok_or_else(|| {
-                chunk_err(format!(
-                    "{count} bytes at offset {offset} run past the end of the file ({file_len} bytes)"
-                ))
-            })?;
-        let params = img.chunk_params(block, img.jpeg_tables.as_deref());
-        tessera_codec::decode_chunk(&data, &params)
+                self.chunk_error(
+                    img,
+                    block,
+                    plane,
+                    format!("{count} bytes at offset {offset} run past the end of the file ({file_len} bytes)"),
+                )
+            })
             .map(Some)
-            .map_err(|e| chunk_err(e.to_string()))
+    }
+
+    fn chunk_error(&self, img: &ImageInfo, block: BlockIndex, plane: u16, what: String) -> Error {
+        Error::Chunk {
+            path: self.path().to_path_buf(),
+            ifd: img.ifd_index,
+            chunk: img.chunk_index(block, plane),
+            what,
+        }
     }
 }
 
-/// A decoded chunk, pixel-interleaved as decoded or already split into planes.
-struct ChunkPixels {
-    data: Vec<u8>,
-    planes_split: bool,
-}
-
-/// Copy the part of a decoded chunk that falls in the window into the output.
+/// Copy the part of a decoded chunk (split into planes, or `None` if sparse) that falls in the
+/// window into the output.
 #[allow(clippy::too_many_arguments)]
 fn copy_chunk(
     img: &ImageInfo,
     block: BlockIndex,
     plane: u16,
-    data: Option<&ChunkPixels>,
+    planes: Option<&[u8]>,
     sparse_fill: f64,
     window: &Window,
     bands: &[usize],
@@ -223,14 +285,7 @@ fn copy_chunk(
         return;
     };
     let size = img.data_type.size_bytes();
-    let spp = usize::from(img.samples_per_chunk());
-    let split = data.is_none_or(|d| d.planes_split);
-    // Split chunks hold one plane per sample (see `to_planes`); others interleave them.
-    let (chunk_row_bytes, pixel_bytes) = if split {
-        (img.layout.block_width as usize * size, size)
-    } else {
-        (img.layout.block_width as usize * spp * size, spp * size)
-    };
+    let chunk_row_bytes = img.layout.block_width as usize * size;
     let plane_bytes = chunk_row_bytes * img.chunk_rows(block) as usize;
     let out_width = window.width as usize;
     let fill_sample = crate::buffer::encode_sample(img.data_type, sparse_fill);
@@ -250,7 +305,7 @@ fn copy_chunk(
             let dst_col = (part.col_off - window.col_off) as usize;
             let dst_start = (dst_row * out_width + dst_col) * size;
             let dst = &mut dst_band[dst_start..dst_start + part_w * size];
-            let Some(data) = data else {
+            let Some(planes) = planes else {
                 for px in dst.chunks_exact_mut(size) {
                     px.copy_from_slice(&fill_sample);
                 }
@@ -258,79 +313,8 @@ fn copy_chunk(
             };
             let src_row = (row - block_win.row_off) as usize;
             let src_col = (part.col_off - block_win.col_off) as usize;
-            let row_start = src_row * chunk_row_bytes + src_col * pixel_bytes;
-            if split {
-                let start = sample * plane_bytes + row_start;
-                dst.copy_from_slice(&data.data[start..start + part_w * size]);
-            } else {
-                let src = &data.data[row_start..row_start + part_w * pixel_bytes];
-                copy_samples(src, dst, spp, sample, size);
-            }
+            let start = sample * plane_bytes + src_row * chunk_row_bytes + src_col * size;
+            dst.copy_from_slice(&planes[start..start + part_w * size]);
         }
-    }
-}
-
-/// A pixel-interleaved chunk (`spp` samples of `size` bytes per pixel) as `spp`
-/// consecutive planes.
-fn to_planes(chunk: Vec<u8>, spp: usize, size: usize) -> Vec<u8> {
-    if spp == 1 {
-        return chunk;
-    }
-    let plane = chunk.len() / spp;
-    let mut out = vec![0u8; chunk.len()];
-    for (s, dst) in out.chunks_exact_mut(plane).enumerate() {
-        copy_samples(&chunk, dst, spp, s, size);
-    }
-    out
-}
-
-/// Copy sample `sample` of each `spp`-sample pixel of `src` into consecutive samples of `dst`.
-fn copy_samples(src: &[u8], dst: &mut [u8], spp: usize, sample: usize, size: usize) {
-    if spp == 1 {
-        dst.copy_from_slice(src);
-        return;
-    }
-    let stride = spp * size;
-    let offset = sample * size;
-    match size {
-        1 => {
-            for (d, px) in dst.iter_mut().zip(src.chunks_exact(stride)) {
-                *d = px[offset];
-            }
-        }
-        2 => copy_sample_n::<2>(src, dst, stride, offset),
-        4 => copy_sample_n::<4>(src, dst, stride, offset),
-        8 => copy_sample_n::<8>(src, dst, stride, offset),
-        _ => {
-            for (d, px) in dst.chunks_exact_mut(size).zip(src.chunks_exact(stride)) {
-                d.copy_from_slice(&px[offset..offset + size]);
-            }
-        }
-    }
-}
-
-/// `copy_samples` for one sample size known at compile time (fixed-size copies).
-fn copy_sample_n<const N: usize>(src: &[u8], dst: &mut [u8], stride: usize, offset: usize) {
-    for (d, px) in dst.chunks_exact_mut(N).zip(src.chunks_exact(stride)) {
-        let s: &[u8; N] = px[offset..offset + N].try_into().expect("N bytes");
-        d.copy_from_slice(s);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn copy_samples_deinterleaves() {
-        let src = [1u8, 2, 3, 4, 5, 6];
-        let mut dst = [0u8; 2];
-        copy_samples(&src, &mut dst, 3, 1, 1);
-        assert_eq!(dst, [2, 5]);
-        let src16 = [1u8, 0, 2, 0, 3, 0, 4, 0];
-        let mut dst16 = [0u8; 4];
-        copy_samples(&src16, &mut dst16, 2, 1, 2);
-        assert_eq!(dst16, [2, 0, 4, 0]);
-        assert_eq!(to_planes(src.to_vec(), 3, 1), vec![1, 4, 2, 5, 3, 6]);
     }
 }
