@@ -10,7 +10,10 @@
 
 use std::time::Instant;
 
-use tessera::codec::{apply_horizontal_predictor, deflate_encode, lzw_encode, zstd_encode};
+use tessera::codec::{
+    apply_horizontal_predictor, deflate_encode, deflate_encode_with, lzw_encode, zstd_encode,
+    DeflateStrategy,
+};
 use tessera::grid::BlockIndex;
 use tessera::Dataset;
 
@@ -67,12 +70,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let total: usize = tiles.iter().map(Vec::len).sum();
     let encoders: Vec<(&str, Encoder)> = vec![
-        ("deflate 6 (zlib-rs)", Box::new(|t| deflate_encode(t, 6))),
-        ("deflate 5 (zlib-rs)", Box::new(|t| deflate_encode(t, 5))),
-        ("deflate 4 (zlib-rs)", Box::new(|t| deflate_encode(t, 4))),
-        ("deflate 3 (zlib-rs)", Box::new(|t| deflate_encode(t, 3))),
-        ("deflate 2 (zlib-rs)", Box::new(|t| deflate_encode(t, 2))),
-        ("deflate 1 (zlib-rs)", Box::new(|t| deflate_encode(t, 1))),
+        ("deflate 6 (auto)", Box::new(|t| deflate_encode(t, 6))),
+        ("deflate 5 (auto)", Box::new(|t| deflate_encode(t, 5))),
+        ("deflate 4 (auto)", Box::new(|t| deflate_encode(t, 4))),
+        ("deflate 3 (auto)", Box::new(|t| deflate_encode(t, 3))),
+        ("deflate 2 (auto)", Box::new(|t| deflate_encode(t, 2))),
+        ("deflate 1 (auto)", Box::new(|t| deflate_encode(t, 1))),
+        (
+            "deflate 6 lz77 only",
+            Box::new(|t| deflate_encode_with(t, 6, DeflateStrategy::Lz77)),
+        ),
+        (
+            "deflate 6 huffman only",
+            Box::new(|t| deflate_encode_with(t, 6, DeflateStrategy::HuffmanOnly)),
+        ),
         ("lzw", Box::new(lzw_encode)),
         ("zstd 1", Box::new(|t| zstd_encode(t, 1))),
         ("zstd 3", Box::new(|t| zstd_encode(t, 3))),

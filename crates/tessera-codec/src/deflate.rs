@@ -2,6 +2,7 @@
 
 use crate::CodecError;
 use flate2::{Decompress, FlushDecompress, Status};
+use zlib_rs::Strategy;
 
 /// Inflate a zlib stream (with its 2-byte header) into `out`, filling it exactly.
 ///
@@ -42,21 +43,89 @@ pub fn inflate(data: &[u8], out: &mut [u8]) -> Result<(), CodecError> {
 }
 
 /// Compress `data` as a zlib stream (TIFF compression 8). `level` is clamped to `0..=9`.
+///
+/// Each call picks between zlib's usual LZ77 + Huffman coding at `level` and Huffman coding
+/// alone (zlib's `Z_HUFFMAN_ONLY`), whichever compresses a sample of the data smaller (the
+/// whole data when it is small). On noisy image data, predictor residuals above all, LZ77 finds
+/// short matches that cost more bits than the literals they replace, and searching for them is
+/// most of the time: there Huffman coding alone is both 4x faster and smaller (the reference
+/// scene's tiles: ratio 2.309 vs 2.245). Where repeats pay (smooth rasters, categories, runs)
+/// LZ77 wins the sample and is used. The choice depends only on the bytes, so output stays
+/// deterministic; both are plain Deflate streams any inflater reads.
 pub fn deflate_encode(data: &[u8], level: u32) -> Vec<u8> {
-    // Compress straight from the input into one buffer of zlib's worst-case size:
-    // the `Write` adapter would copy the input through an internal buffer first.
-    let mut z = flate2::Compress::new(flate2::Compression::new(level.min(9)), true);
-    let mut out = Vec::with_capacity(data.len() + data.len() / 64 + 128);
-    loop {
-        let consumed = z.total_in() as usize;
-        match z.compress_vec(&data[consumed..], &mut out, flate2::FlushCompress::Finish) {
-            Ok(flate2::Status::StreamEnd) => return out,
-            // Out of room (never with the bound above, but stay correct): grow and go on.
-            Ok(_) => out.reserve(out.capacity().max(1024)),
-            // Compressing a byte slice into a Vec has no failure mode.
-            Err(_) => return out,
-        }
+    let level = level.min(9) as i32;
+    if level == 0 {
+        return zlib_compress(data, 0, Strategy::Default);
     }
+    if data.len() <= 2 * SAMPLE_BYTES {
+        // Small enough to compress both ways and keep the smaller.
+        let lz = zlib_compress(data, level, Strategy::Default);
+        let huffman = zlib_compress(data, level, Strategy::HuffmanOnly);
+        return if huffman.len() < lz.len() {
+            huffman
+        } else {
+            lz
+        };
+    }
+    let sample = spread_sample(data);
+    let lz = zlib_compress(&sample, level, Strategy::Default).len();
+    let huffman = zlib_compress(&sample, level, Strategy::HuffmanOnly).len();
+    let strategy = if huffman < lz {
+        Strategy::HuffmanOnly
+    } else {
+        Strategy::Default
+    };
+    zlib_compress(data, level, strategy)
+}
+
+/// Bytes of the sample [`deflate_encode`] decides on: [`SAMPLE_PIECES`] slices spread evenly over
+/// the data. Measured on the reference scene and mosaic tiles, 8 x 2 KiB picks the strategy that
+/// is smaller for the whole tile every time (64 tiles each).
+const SAMPLE_BYTES: usize = 16 << 10;
+const SAMPLE_PIECES: usize = 8;
+
+fn spread_sample(data: &[u8]) -> Vec<u8> {
+    let piece = SAMPLE_BYTES / SAMPLE_PIECES;
+    let step = data.len() / SAMPLE_PIECES;
+    (0..SAMPLE_PIECES)
+        .flat_map(|i| &data[i * step..i * step + piece])
+        .copied()
+        .collect()
+}
+
+/// How [`deflate_encode_with`] codes the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeflateStrategy {
+    /// zlib's usual LZ77 matching plus Huffman coding.
+    Lz77,
+    /// Huffman coding of literals only (zlib's `Z_HUFFMAN_ONLY`).
+    HuffmanOnly,
+}
+
+/// Compress `data` as a zlib stream with a fixed strategy (what [`deflate_encode`] chooses
+/// between). `level` is clamped to `0..=9`.
+pub fn deflate_encode_with(data: &[u8], level: u32, strategy: DeflateStrategy) -> Vec<u8> {
+    let strategy = match strategy {
+        DeflateStrategy::Lz77 => Strategy::Default,
+        DeflateStrategy::HuffmanOnly => Strategy::HuffmanOnly,
+    };
+    zlib_compress(data, level.min(9) as i32, strategy)
+}
+
+/// One zlib stream with zlib-rs (directly: flate2 does not expose the strategy).
+fn zlib_compress(data: &[u8], level: i32, strategy: Strategy) -> Vec<u8> {
+    let mut out = vec![0u8; zlib_rs::compress_bound(data.len())];
+    let config = zlib_rs::DeflateConfig {
+        level,
+        strategy,
+        ..zlib_rs::DeflateConfig::default()
+    };
+    let (packed, rc) = zlib_rs::compress_slice(&mut out, data, config);
+    // A buffer of compress_bound bytes always suffices; the configuration is valid.
+    debug_assert_eq!(rc, zlib_rs::ReturnCode::Ok);
+    let len = packed.len();
+    out.truncate(len);
+    out
 }
 
 #[cfg(test)]
@@ -76,6 +145,45 @@ mod tests {
             inflate(&enc, &mut out).unwrap();
             assert_eq!(out, data);
         }
+    }
+
+    /// Residual-like bytes: small values, no repeats worth a match.
+    fn residuals(n: usize) -> Vec<u8> {
+        crate::test_util::noise(n, 11)
+            .iter()
+            .map(|&b| (b % 7).wrapping_sub(3))
+            .collect()
+    }
+
+    #[test]
+    fn picks_the_smaller_strategy_from_a_sample() {
+        for n in [1000, 40_000, 300_000] {
+            // Residual-like data: Huffman coding alone wins (and is what gets written).
+            let noisy = residuals(n);
+            let huffman = zlib_compress(&noisy, 6, Strategy::HuffmanOnly);
+            assert!(huffman.len() < zlib_compress(&noisy, 6, Strategy::Default).len());
+            assert_eq!(deflate_encode(&noisy, 6), huffman, "{n} residual bytes");
+            // Repetitive data: LZ77 wins.
+            let repeats: Vec<u8> = b"a categorical raster row, "
+                .iter()
+                .cycle()
+                .take(n)
+                .copied()
+                .collect();
+            let lz = zlib_compress(&repeats, 6, Strategy::Default);
+            assert!(lz.len() < zlib_compress(&repeats, 6, Strategy::HuffmanOnly).len());
+            assert_eq!(deflate_encode(&repeats, 6), lz, "{n} repetitive bytes");
+            for data in [noisy, repeats] {
+                let mut out = vec![0u8; n];
+                inflate(&deflate_encode(&data, 6), &mut out).unwrap();
+                assert_eq!(out, data);
+            }
+        }
+        // Level 0 stays stored blocks, whatever the data.
+        assert_eq!(
+            deflate_encode(&residuals(5000), 0),
+            zlib_compress(&residuals(5000), 0, Strategy::Default)
+        );
     }
 
     #[test]

@@ -75,7 +75,7 @@ mod webp;
 mod zstd;
 
 pub use bits::{half_to_f32, swap_bytes, unpack_bits};
-pub use deflate::{deflate_encode, inflate};
+pub use deflate::{deflate_encode, deflate_encode_with, inflate, DeflateStrategy};
 pub use error::CodecError;
 pub use jpeg::{jpeg_decode, merge_jpeg_tables};
 pub use lzw::{lzw_decode, lzw_encode};
