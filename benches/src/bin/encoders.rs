@@ -8,25 +8,10 @@
 //! as normalize writes them instead: float32 x/255, no predictor; a fourth argument keeps only
 //! the encoders whose name starts with it (`encoders FILE 16 f32 lzw`).
 
-use std::time::Instant;
-
 use tessera::codec::{
-    apply_horizontal_predictor, deflate_encode, deflate_encode_with, lzw_encode, zstd_encode,
-    DeflateStrategy,
+    deflate_encode, deflate_encode_with, lzw_encode, zstd_encode, DeflateStrategy,
 };
-use tessera::grid::BlockIndex;
-use tessera::Dataset;
-
-fn cpu_now() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        .map(|ns| ns as f64 * 1e-9)
-        .unwrap_or_else(|| {
-            static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-            START.get_or_init(Instant::now).elapsed().as_secs_f64()
-        })
-}
+use tessera_benches::{cpu_now, first_tiles, TileForm};
 
 /// The zstd encoder tessera used before `structured-zstd` (kept for the comparison).
 fn ruzstd_fastest(t: &[u8]) -> Vec<u8> {
@@ -43,31 +28,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let as_f32 = args.next().as_deref() == Some("f32");
     // Only the encoders whose name starts with this (all when absent).
     let only = args.next().unwrap_or_default();
-    let ds = Dataset::open(&file)?;
-    let img = ds.image();
-    let across = img.width.div_ceil(img.layout.block_width);
-    let mut tiles = Vec::new();
-    for i in 0..count {
-        let block = BlockIndex {
-            col: i % across,
-            row: i / across,
-        };
-        let Some(mut raw) = ds.decode_chunk(img, block, 0)? else {
-            continue;
-        };
-        let samples = usize::from(img.samples);
-        let bits = img.data_type.size_bytes() as u16 * 8;
-        if as_f32 {
-            tiles.push(
-                raw.iter()
-                    .flat_map(|&v| (v as f32 / 255.0).to_le_bytes())
-                    .collect(),
-            );
-            continue;
-        }
-        apply_horizontal_predictor(&mut raw, img.layout.block_width as usize, samples, bits)?;
-        tiles.push(raw);
-    }
+    let form = if as_f32 {
+        TileForm::Float32
+    } else {
+        TileForm::Predicted
+    };
+    let tiles = first_tiles(&file, count, form)?;
     let total: usize = tiles.iter().map(Vec::len).sum();
     let encoders: Vec<(&str, Encoder)> = vec![
         ("deflate 6 (auto)", Box::new(|t| deflate_encode(t, 6))),

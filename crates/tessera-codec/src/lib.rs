@@ -63,6 +63,7 @@
 mod bits;
 mod deflate;
 mod error;
+mod inflate;
 mod jpeg;
 mod lzw;
 mod packbits;
