@@ -208,7 +208,8 @@ impl Dataset {
     }
 
     /// Whether `window` is exactly chunk `block` and `bands` all of its samples in order, so the
-    /// chunk's planes are the window's buffer.
+    /// chunk's planes are the window's buffer. Edge tiles that hang over the image never are: the
+    /// window would have to include their padding, which reads as the fill value.
     fn is_whole_chunk(
         &self,
         img: &ImageInfo,
@@ -221,10 +222,9 @@ impl Dataset {
         !img.planar
             && bands.len() == spp
             && bands.iter().enumerate().all(|(i, &b)| i == b)
-            && window.col_off == block_win.col_off
-            && window.row_off == block_win.row_off
-            && window.width == img.layout.block_width
-            && window.height == img.chunk_rows(block)
+            && *window == block_win
+            && block_win.width == img.layout.block_width
+            && block_win.height == img.chunk_rows(block)
     }
 
     /// The compressed bytes of a chunk (`None` if sparse: offset or byte count 0).

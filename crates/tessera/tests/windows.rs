@@ -85,6 +85,73 @@ fn check_windows(name: &str, fill: Option<f64>) {
     }
 }
 
+/// Every block read on its own, as the pipeline reads: block windows clipped to the image,
+/// and the same windows unclipped (whole tiles hanging over the right and bottom edges, whose
+/// outside part must be the fill value, not the tile's padding).
+fn check_block_windows(name: &str, fill: f64) {
+    let ds = open(name);
+    let (w, h) = (ds.width(), ds.height());
+    let full_win = Window::full(w, h);
+    let full = ds.read_window(full_win).unwrap();
+    let fill_bytes = tessera::encode_sample(ds.data_type(), fill);
+    let layout = ds.image().layout;
+    assert!(
+        w % layout.block_width != 0 || h % layout.block_height != 0,
+        "{name}: needs edge blocks that hang over the image"
+    );
+    for row in 0..layout.blocks_down() {
+        for col in 0..layout.blocks_across() {
+            let block = tessera::grid::BlockIndex { col, row };
+            let clipped = layout.block_window(block);
+            let whole = Window::new(
+                clipped.col_off,
+                clipped.row_off,
+                layout.block_width,
+                layout.block_height,
+            );
+            for win in [clipped, whole] {
+                let req = ReadRequest {
+                    image: ImageSel::Base,
+                    window: win,
+                    bands: Vec::new(),
+                    fill: Some(fill),
+                };
+                let buf = ds.read(&req).unwrap();
+                for b in 0..ds.band_count() {
+                    for r in win.row_off..win.row_end() {
+                        for c in win.col_off..win.col_end() {
+                            let want = if (c as u64) < w && (r as u64) < h {
+                                sample(&full, &full_win, b, c, r)
+                            } else {
+                                fill_bytes.clone()
+                            };
+                            assert_eq!(
+                                sample(&buf, &win, b, c, r),
+                                want,
+                                "{name} window {win:?} band {b} pixel ({c},{r})"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn block_windows_tiled_pixel_interleaved() {
+    check_block_windows("u16_deflate_p1_tiled_pixel_le_classic.tif", 9.0);
+    // 8-bit RGB with predictor 2: the one-pass (SIMD where available) predictor + split path.
+    check_block_windows("u8_lzw_p2_tiled_pixel_le_classic.tif", 200.0);
+    check_block_windows("u8_zstd_p2_tiled_pixel_be_classic.tif", 1.0);
+}
+
+#[test]
+fn block_windows_striped_and_band_interleaved() {
+    check_block_windows("i16_lzw_p2_striped_pixel_le_bigtiff.tif", -5.0);
+    check_block_windows("u8_deflate_p2_tiled_band_le_classic.tif", 3.0);
+}
+
 #[test]
 fn tiled_pixel_interleaved() {
     check_windows("u16_deflate_p1_tiled_pixel_le_classic.tif", None);
