@@ -136,6 +136,30 @@ impl TileEncoder {
     /// tile holds the one band of its plane. Returns the bytes to store: predictor applied,
     /// converted to the file's byte order, compressed. Deterministic.
     pub fn encode(&self, tile_index: usize, pixels: &[u8]) -> Result<EncodedTile, WriteError> {
+        self.check_tile(tile_index, pixels.len())?;
+        if self.transforms_in_place() {
+            let mut copy = pixels.to_vec();
+            self.predict_and_swap(tile_index, &mut copy)?;
+            Ok(self.compress(tile_index, &copy))
+        } else {
+            Ok(self.compress(tile_index, pixels))
+        }
+    }
+
+    /// [`TileEncoder::encode`] for a tile the caller no longer needs: the predictor and the byte
+    /// order conversion happen in `pixels` itself (which holds them afterwards), saving a copy of
+    /// the tile.
+    pub fn encode_in_place(
+        &self,
+        tile_index: usize,
+        pixels: &mut [u8],
+    ) -> Result<EncodedTile, WriteError> {
+        self.check_tile(tile_index, pixels.len())?;
+        self.predict_and_swap(tile_index, pixels)?;
+        Ok(self.compress(tile_index, pixels))
+    }
+
+    fn check_tile(&self, tile_index: usize, len: usize) -> Result<(), WriteError> {
         let l = &self.layout;
         if tile_index >= l.tile_count() {
             return Err(WriteError::usage(format!(
@@ -143,13 +167,29 @@ impl TileEncoder {
                 l.tile_count()
             )));
         }
-        if pixels.len() != l.tile_bytes {
+        if len != l.tile_bytes {
             return Err(WriteError::usage(format!(
-                "tile {tile_index} has {} bytes, a full tile needs {}",
-                pixels.len(),
+                "tile {tile_index} has {len} bytes, a full tile needs {}",
                 l.tile_bytes
             )));
         }
+        Ok(())
+    }
+
+    /// Whether tiles change before compression (predictor or byte order).
+    fn transforms_in_place(&self) -> bool {
+        self.layout.predictor != 1 || self.swaps()
+    }
+
+    fn swaps(&self) -> bool {
+        let l = &self.layout;
+        // Predictor 3 output is a byte stream, independent of byte order.
+        l.predictor != 3 && l.byte_order != native() && l.spec.data_type.component_bytes() > 1
+    }
+
+    /// Apply the predictor, then convert to the file's byte order, in `buf`.
+    fn predict_and_swap(&self, tile_index: usize, buf: &mut [u8]) -> Result<(), WriteError> {
+        let l = &self.layout;
         let dt = l.spec.data_type;
         let width = l.spec.tile_width as usize;
         let bits = (dt.size_bytes() * 8) as u16;
@@ -157,24 +197,24 @@ impl TileEncoder {
             tile: tile_index,
             source,
         };
-        // Predictor 3 output is a byte stream, independent of byte order.
-        let swap = l.predictor != 3 && l.byte_order != native() && dt.component_bytes() > 1;
-        let mut buf = std::borrow::Cow::Borrowed(pixels);
         match l.predictor {
-            2 => apply_horizontal_predictor(buf.to_mut(), width, l.chunk_samples, bits)
-                .map_err(codec)?,
-            3 => {
-                apply_float_predictor(buf.to_mut(), width, l.chunk_samples, bits).map_err(codec)?
-            }
+            2 => apply_horizontal_predictor(buf, width, l.chunk_samples, bits).map_err(codec)?,
+            3 => apply_float_predictor(buf, width, l.chunk_samples, bits).map_err(codec)?,
             _ => {}
         }
-        if swap {
-            swap_bytes(buf.to_mut(), dt.component_bytes());
+        if self.swaps() {
+            swap_bytes(buf, dt.component_bytes());
         }
+        Ok(())
+    }
+
+    /// Compress a prepared tile into the bytes to store.
+    fn compress(&self, tile_index: usize, buf: &[u8]) -> EncodedTile {
+        let l = &self.layout;
         let data = match l.compression {
-            Compression::Lzw => lzw_encode(&buf),
-            Compression::Deflate => deflate_encode(&buf, l.level as u32),
-            Compression::Zstd => zstd_encode(&buf, l.level),
+            Compression::Lzw => lzw_encode(buf),
+            Compression::Deflate => deflate_encode(buf, l.level as u32),
+            Compression::Zstd => zstd_encode(buf, l.level),
             Compression::PackBits => {
                 // TIFF packs each row separately.
                 let mut out = Vec::with_capacity(buf.len() + buf.len() / 64 + 8);
@@ -183,7 +223,7 @@ impl TileEncoder {
                 }
                 out
             }
-            _ => buf.into_owned(),
+            _ => buf.to_vec(),
         };
         // Compressors return buffers sized for the worst case (deflate: more than the
         // input). Tiles wait in memory until written, so keep exact-size copies and free
@@ -193,11 +233,11 @@ impl TileEncoder {
         } else {
             data
         };
-        Ok(EncodedTile {
+        EncodedTile {
             index: tile_index,
             layout: self.layout.clone(),
             data,
-        })
+        }
     }
 }
 

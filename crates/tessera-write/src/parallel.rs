@@ -44,11 +44,11 @@ where
         (start..(start + batch).min(total))
             .into_par_iter()
             .map(|i| {
-                let pixels = produce(i).map_err(|e| WriteError::Produce {
+                let mut pixels = produce(i).map_err(|e| WriteError::Produce {
                     tile: i,
                     source: e.into(),
                 })?;
-                encoder.encode(i, &pixels)
+                encoder.encode_in_place(i, &mut pixels)
             })
             .collect()
     };

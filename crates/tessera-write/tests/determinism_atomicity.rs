@@ -241,3 +241,47 @@ fn usage_errors() {
     ));
     assert!(files_in(dir.path()).is_empty());
 }
+
+/// `encode_in_place` stores the same bytes as `encode` for every predictor and both byte
+/// orders (it only saves the copy), and leaves the prepared tile in the caller's buffer.
+#[test]
+fn encode_in_place_equals_encode() {
+    for dt in [DataType::U16, DataType::F32] {
+        let mut spec = RasterSpec::new(150, 90, 2, dt);
+        spec.tile_width = 32;
+        spec.tile_height = 16;
+        let raster = sample_raster(150, 90, 2, dt, 5);
+        let predictors = [
+            PredictorChoice::None,
+            PredictorChoice::Horizontal,
+            PredictorChoice::Float,
+        ];
+        for predictor in predictors {
+            if predictor == PredictorChoice::Float && dt != DataType::F32 {
+                continue;
+            }
+            for byte_order in [ByteOrder::Little, ByteOrder::Big] {
+                let options = WriteOptions {
+                    predictor,
+                    byte_order,
+                    ..WriteOptions::compressed(Compression::Deflate)
+                };
+                let enc = TileEncoder::new(&spec, &options).unwrap();
+                for i in [0, 7, enc.tile_count() - 1] {
+                    let pixels = tile_pixels(&enc, &spec, &raster, i);
+                    let copied = enc.encode(i, &pixels).unwrap();
+                    let mut scratch = pixels.clone();
+                    let in_place = enc.encode_in_place(i, &mut scratch).unwrap();
+                    assert_eq!(
+                        in_place.data(),
+                        copied.data(),
+                        "{dt:?} {predictor:?} {byte_order:?} tile {i}"
+                    );
+                    let transformed =
+                        predictor != PredictorChoice::None || byte_order == ByteOrder::Big;
+                    assert_eq!(scratch != pixels, transformed, "{dt:?} {predictor:?}");
+                }
+            }
+        }
+    }
+}

@@ -357,7 +357,7 @@ impl<'a> Pipeline<'a> {
                 let index = encoder.tile_index(plane.unwrap_or(0), row, col);
                 out.push(
                     encoder
-                        .encode(index, raw)
+                        .encode_in_place(index, raw)
                         .map_err(|e| Error::write(target, e))?,
                 );
             }
@@ -611,7 +611,8 @@ enum WindowPixels<'p> {
 
 impl WindowPixels<'_> {
     /// One tile's raw output pixels (all bands pixel-interleaved, or band `plane`), from
-    /// window pixel (x0, y0), made in `buf` (reused from tile to tile).
+    /// window pixel (x0, y0), made in `buf` (reused from tile to tile; the encoder then applies
+    /// the predictor in it).
     fn tile<'b>(
         &self,
         x0: usize,
@@ -620,7 +621,7 @@ impl WindowPixels<'_> {
         th: usize,
         plane: Option<usize>,
         buf: &'b mut Vec<f32>,
-    ) -> &'b [u8] {
+    ) -> &'b mut [u8] {
         let (width, bands, size) = match self {
             WindowPixels::Output(b) => (b.width(), b.bands(), b.data_type().size_bytes()),
             WindowPixels::Kernel { input, .. } => (input.width(), input.bands(), 4),
@@ -662,7 +663,7 @@ impl WindowPixels<'_> {
                 }
             }
         }
-        &bytemuck::cast_slice::<f32, u8>(buf)[..th * row_bytes]
+        &mut bytemuck::cast_slice_mut::<f32, u8>(buf)[..th * row_bytes]
     }
 }
 
