@@ -91,6 +91,16 @@ impl TileEncoder {
         self.layout.tiles_down
     }
 
+    /// The predictor the tiles get (1, 2 or 3; `Auto` resolved).
+    pub fn predictor(&self) -> u16 {
+        self.layout.predictor
+    }
+
+    /// The file's byte order.
+    pub fn byte_order(&self) -> ByteOrder {
+        self.layout.byte_order
+    }
+
     /// Bytes [`TileEncoder::encode`] expects: `tile_width * tile_height * samples * size`, where
     /// samples is the band count for pixel interleave and 1 for band interleave.
     pub fn tile_len(&self) -> usize {
@@ -157,6 +167,18 @@ impl TileEncoder {
         self.check_tile(tile_index, pixels.len())?;
         self.predict_and_swap(tile_index, pixels)?;
         Ok(self.compress(tile_index, pixels))
+    }
+
+    /// Compress a tile that is already as the file stores it before compression: the
+    /// [`TileEncoder::predictor`] applied, samples in [`TileEncoder::byte_order`] (a source chunk
+    /// with the same predictor and byte order, only decompressed). Same size rules as `encode`.
+    pub fn encode_prepared(
+        &self,
+        tile_index: usize,
+        prepared: &[u8],
+    ) -> Result<EncodedTile, WriteError> {
+        self.check_tile(tile_index, prepared.len())?;
+        Ok(self.compress(tile_index, prepared))
     }
 
     fn check_tile(&self, tile_index: usize, len: usize) -> Result<(), WriteError> {

@@ -80,7 +80,7 @@ mod writer;
 pub use encoder::{EncodedTile, TileEncoder, TileRegion};
 pub use error::WriteError;
 pub use ifd::{IfdBuilder, Value};
-pub use parallel::write_tiles_parallel;
+pub use parallel::{write_tiles_parallel, TilePixels};
 pub use spec::{
     photometric, validate, BigTiff, GeoTags, Interleave, PredictorChoice, RasterSpec, WriteOptions,
     TEXT_TAGS,

@@ -4,8 +4,25 @@ use crate::{EncodedTile, RasterSpec, TiledWriter, WriteError, WriteOptions, Writ
 use rayon::prelude::*;
 use std::path::Path;
 
-/// Write a whole raster: `produce(tile_index)` returns the raw pixels of a full tile (see
-/// [`crate::TileEncoder::encode`] for the layout; [`crate::TileEncoder::tile_region`] tells
+/// A tile as `produce` hands it to [`write_tiles_parallel`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TilePixels {
+    /// Native-order pixels (see [`crate::TileEncoder::encode`]); a `Vec<u8>` converts to this.
+    Raw(Vec<u8>),
+    /// Bytes already in the file's form before compression (see
+    /// [`crate::TileEncoder::encode_prepared`]).
+    Prepared(Vec<u8>),
+}
+
+impl From<Vec<u8>> for TilePixels {
+    fn from(raw: Vec<u8>) -> Self {
+        TilePixels::Raw(raw)
+    }
+}
+
+/// Write a whole raster: `produce(tile_index)` returns the pixels of a full tile (raw, see
+/// [`crate::TileEncoder::encode`] for the layout, or [`TilePixels::Prepared`];
+/// [`crate::TileEncoder::tile_region`] tells
 /// which window a tile covers), tiles are produced and encoded on a rayon pool of `threads`
 /// threads (0: one per core) in batches of `4 * threads` tiles in tile order, and written in
 /// order while the next batch is encoded. Memory: about two batches of compressed tiles plus
@@ -14,7 +31,7 @@ use std::path::Path;
 ///
 /// The first error (in tile order) stops the work; the temporary file is removed and the target
 /// is left untouched.
-pub fn write_tiles_parallel<F, E, P>(
+pub fn write_tiles_parallel<F, T, E, P>(
     target: &Path,
     spec: RasterSpec,
     options: WriteOptions,
@@ -23,7 +40,8 @@ pub fn write_tiles_parallel<F, E, P>(
     mut progress: P,
 ) -> Result<WriteSummary, WriteError>
 where
-    F: Fn(usize) -> Result<Vec<u8>, E> + Sync,
+    F: Fn(usize) -> Result<T, E> + Sync,
+    T: Into<TilePixels>,
     E: Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
     P: FnMut(usize, usize),
 {
@@ -44,11 +62,14 @@ where
         (start..(start + batch).min(total))
             .into_par_iter()
             .map(|i| {
-                let mut pixels = produce(i).map_err(|e| WriteError::Produce {
+                let pixels = produce(i).map_err(|e| WriteError::Produce {
                     tile: i,
                     source: e.into(),
                 })?;
-                encoder.encode_in_place(i, &mut pixels)
+                match pixels.into() {
+                    TilePixels::Raw(mut raw) => encoder.encode_in_place(i, &mut raw),
+                    TilePixels::Prepared(prepared) => encoder.encode_prepared(i, &prepared),
+                }
             })
             .collect()
     };

@@ -9,12 +9,12 @@
 
 use std::path::Path;
 
-use tessera_codec::DataType;
+use tessera_codec::{Compression, DataType};
 use tessera_geo::GdalMetadata;
 use tessera_tiff::Tag;
 use tessera_write::{
-    photometric as out_photometric, GeoTags, Interleave, RasterSpec, TileEncoder, WriteOptions,
-    WriteSummary,
+    photometric as out_photometric, GeoTags, Interleave, RasterSpec, TileEncoder, TilePixels,
+    WriteOptions, WriteSummary,
 };
 
 use crate::buffer::RasterBuffer;
@@ -273,7 +273,7 @@ impl Dataset {
         let encoder = TileEncoder::new(&plan.spec, &plan.options.write)
             .map_err(|e| Error::write(target, e))?;
         let produce =
-            |index: usize| -> Result<Vec<u8>> { self.convert_tile(plan, &encoder, index) };
+            |index: usize| -> Result<TilePixels> { self.convert_tile(plan, &encoder, index) };
         tessera_write::write_tiles_parallel(
             target,
             plan.spec.clone(),
@@ -316,21 +316,47 @@ impl Dataset {
         })
     }
 
-    /// The raw pixels of one output tile: read (boundless), convert, interleave.
+    /// Whether a source chunk's decompressed bytes are already what the encoder compresses:
+    /// the predictor the decoder would undo is the one the encoder would apply (libtiff applies
+    /// a predictor only under LZW, Deflate and Zstd) and the byte order is the same where it
+    /// matters (multi-byte samples, not predictor 3's byte planes). Only asked for a
+    /// [`Dataset::same_block`] tile, which already has the same layout and sample type.
+    fn same_encoding(&self, encoder: &TileEncoder) -> bool {
+        let img = self.image();
+        let source_predictor = match img.compression {
+            Compression::Lzw
+            | Compression::Deflate
+            | Compression::AdobeDeflate
+            | Compression::Zstd => img.predictor_code,
+            Compression::None | Compression::PackBits => 1,
+            _ => return false,
+        };
+        let order_free = img.data_type.size_bytes() == 1 || source_predictor == 3;
+        source_predictor == encoder.predictor()
+            && (order_free || img.byte_order == encoder.byte_order())
+    }
+
+    /// The pixels of one output tile: read (boundless), convert, interleave; or a source chunk
+    /// as it is when it already is the tile.
     fn convert_tile(
         &self,
         plan: &ConvertPlan,
         encoder: &TileEncoder,
         index: usize,
-    ) -> Result<Vec<u8>> {
+    ) -> Result<TilePixels> {
         let region = encoder.tile_region(index).ok_or_else(|| Error::Usage {
             path: self.path().to_path_buf(),
             what: format!("tile {index} does not exist"),
         })?;
         let spec = &plan.spec;
         if let Some(block) = self.same_block(plan, &region) {
-            if let Some(pixels) = self.decode_chunk(self.image(), block, 0)? {
-                return Ok(pixels);
+            if self.same_encoding(encoder) {
+                // Transcoding: only the compression changes (no predictor undone and redone).
+                if let Some(bytes) = self.decompress_chunk(self.image(), block, 0)? {
+                    return Ok(TilePixels::Prepared(bytes));
+                }
+            } else if let Some(pixels) = self.decode_chunk(self.image(), block, 0)? {
+                return Ok(TilePixels::Raw(pixels));
             }
         }
         let window = Window::new(
@@ -354,7 +380,7 @@ impl Dataset {
         } else {
             convert_type(&buf, spec.data_type)
         };
-        Ok(interleave(&buf))
+        Ok(TilePixels::Raw(interleave(&buf)))
     }
 }
 

@@ -171,6 +171,26 @@ impl Dataset {
             .map_err(|e| self.chunk_error(img, block, plane, e.to_string()))
     }
 
+    /// Only decompress one chunk (`None` if sparse): the bytes as the file holds them before
+    /// compression, predictor and byte order untouched (what a converter with the same
+    /// predictor and byte order can compress again as they are).
+    pub fn decompress_chunk(
+        &self,
+        img: &ImageInfo,
+        block: BlockIndex,
+        plane: u16,
+    ) -> Result<Decoded> {
+        let Some(data) = self.chunk_bytes(img, block, plane)? else {
+            return Ok(None);
+        };
+        let params = img.chunk_params(block, img.jpeg_tables.as_deref());
+        params
+            .packed_len()
+            .and_then(|len| tessera_codec::decompress(params.compression, &data, len))
+            .map(Some)
+            .map_err(|e| self.chunk_error(img, block, plane, e.to_string()))
+    }
+
     /// Decode one chunk into `out` split into planes (sample 0 of every pixel, then sample 1,
     /// ...); `out` is the chunk's decoded size. Returns `false` (and leaves `out` alone) for a
     /// sparse chunk.

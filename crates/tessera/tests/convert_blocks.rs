@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use tessera::codec::{Compression, DataType};
-use tessera::write::{Interleave, RasterSpec, WriteOptions};
+use tessera::write::{ByteOrder, Interleave, PredictorChoice, RasterSpec, WriteOptions};
 use tessera::{ConvertOptions, Dataset, ReadRequest, Window};
 
 fn scratch(name: &str) -> PathBuf {
@@ -69,15 +69,44 @@ fn same_block_layout_converts_to_equal_pixels() {
         let src = dir.join(format!("src-{name}.tif"));
         source(&src, interleave);
         let expected = all_pixels(&src);
-        for (tile, codec) in [
-            (16, Compression::Lzw),
-            (16, Compression::Zstd),
-            (32, Compression::Lzw),
-        ] {
-            let out = dir.join(format!("out-{name}-{tile}.tif"));
+        // Same predictor and byte order as the source: its chunks are only recompressed
+        // (pixel interleave); another predictor or byte order: decoded and encoded again.
+        let cases = [
+            (
+                16,
+                Compression::Lzw,
+                PredictorChoice::Auto,
+                ByteOrder::Little,
+            ),
+            (
+                16,
+                Compression::Zstd,
+                PredictorChoice::Auto,
+                ByteOrder::Little,
+            ),
+            (
+                16,
+                Compression::Zstd,
+                PredictorChoice::None,
+                ByteOrder::Little,
+            ),
+            (16, Compression::Lzw, PredictorChoice::Auto, ByteOrder::Big),
+            (
+                32,
+                Compression::Lzw,
+                PredictorChoice::Auto,
+                ByteOrder::Little,
+            ),
+        ];
+        for (case, (tile, codec, predictor, byte_order)) in cases.into_iter().enumerate() {
+            let out = dir.join(format!("out-{name}-{case}.tif"));
             let ds = Dataset::open(&src).unwrap();
             let options = ConvertOptions {
-                write: WriteOptions::compressed(codec),
+                write: WriteOptions {
+                    predictor,
+                    byte_order,
+                    ..WriteOptions::compressed(codec)
+                },
                 tile_width: tile,
                 tile_height: tile,
                 interleave,
@@ -86,7 +115,11 @@ fn same_block_layout_converts_to_equal_pixels() {
             };
             let plan = ds.plan_convert(&options).unwrap();
             ds.run_convert(&plan, &out, |_, _| {}).unwrap();
-            assert_eq!(all_pixels(&out), expected, "{name} interleave, tile {tile}");
+            assert_eq!(
+                all_pixels(&out),
+                expected,
+                "{name} interleave, tile {tile}, {codec:?}, {predictor:?}, {byte_order:?}"
+            );
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
