@@ -57,6 +57,62 @@ pub struct TiledWriter {
     max_pending: usize,
     poisoned: bool,
     done: bool,
+    /// Flushes the data written so far to disk on a helper thread, so that the sync in
+    /// [`TiledWriter::finish`] only waits for the last part.
+    flusher: Flusher,
+}
+
+/// Bytes appended between background flushes.
+const FLUSH_EVERY: u64 = 64 << 20;
+
+/// A background `sync_data` of the temporary file, started every [`FLUSH_EVERY`] bytes (one at a
+/// time). Its error, if any, is kept for `finish`: the file description is shared, so the kernel
+/// would report a failed writeback to only one of the two syncs.
+#[derive(Debug, Default)]
+struct Flusher {
+    running: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+    flushed_at: u64,
+    failed: Option<std::io::Error>,
+}
+
+impl Flusher {
+    /// Start a flush if enough was written since the last one and none is running.
+    fn maybe_start(&mut self, file: &File, pos: u64) {
+        if pos - self.flushed_at < FLUSH_EVERY {
+            return;
+        }
+        if self.running.as_ref().is_some_and(|t| !t.is_finished()) {
+            return;
+        }
+        self.collect();
+        // Without a second handle or thread the final sync simply does all the work.
+        let Ok(handle) = file.try_clone() else {
+            return;
+        };
+        let spawned = std::thread::Builder::new()
+            .name("tessera-flush".into())
+            .spawn(move || handle.sync_data());
+        if let Ok(thread) = spawned {
+            self.running = Some(thread);
+            self.flushed_at = pos;
+        }
+    }
+
+    /// Wait for a running flush and keep its error.
+    fn collect(&mut self) {
+        if let Some(thread) = self.running.take() {
+            match thread.join() {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => self.failed = self.failed.take().or(Some(e)),
+                Err(_) => {
+                    self.failed = self
+                        .failed
+                        .take()
+                        .or_else(|| Some(std::io::Error::other("the flush thread panicked")))
+                }
+            }
+        }
+    }
 }
 
 fn default_max_pending() -> usize {
@@ -117,6 +173,7 @@ impl TiledWriter {
             max_pending: default_max_pending(),
             poisoned: false,
             done: false,
+            flusher: Flusher::default(),
         };
         let header = header(w.layout.bigtiff, w.layout.byte_order, 0);
         w.append(&header)?;
@@ -273,6 +330,7 @@ impl TiledWriter {
             return Err(WriteError::io("cannot write", &self.temp, e));
         }
         self.pos += data.len() as u64;
+        self.flusher.maybe_start(file, self.pos);
         Ok(())
     }
 
@@ -310,6 +368,10 @@ impl TiledWriter {
             file.seek(SeekFrom::Start(0))
                 .map_err(|e| io("cannot seek in", e))?;
             file.write_all(&header).map_err(|e| io("cannot write", e))?;
+            self.flusher.collect();
+            if let Some(e) = self.flusher.failed.take() {
+                return Err(io("cannot sync", e));
+            }
             file.sync_all().map_err(|e| io("cannot sync", e))?;
         }
         self.file = None; // close before renaming
@@ -328,6 +390,7 @@ impl TiledWriter {
 
 impl Drop for TiledWriter {
     fn drop(&mut self) {
+        self.flusher.collect();
         if !self.done {
             self.file = None;
             let _ = std::fs::remove_file(&self.temp);
