@@ -7,7 +7,7 @@ use zlib_rs::Strategy;
 ///
 /// The decoder is tessera's own whole-buffer inflater (`inflate.rs`: literal pairs per table
 /// lookup, no sliding window), checked against zlib-rs on valid and corrupted streams; on the
-/// reference scene it decodes 5-17 % faster than zlib-rs (`decode FILE --threads 1`).
+/// reference scene it decodes 2-18 % faster than zlib-rs (`decode FILE --threads 1`, 5 runs).
 ///
 /// Decompression stops as soon as `out` is full, so a "deflate bomb" costs at most `out.len()`
 /// bytes of output and the time to produce them. Bytes past that point (and a missing or bad

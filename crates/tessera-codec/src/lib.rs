@@ -194,11 +194,10 @@ pub fn decode_chunk(data: &[u8], p: &ChunkParams) -> Result<Vec<u8>, CodecError>
     let packed_len = p.packed_len()?;
     let mut buf = decompress(p.compression, data, packed_len)?;
 
-    let predictor = match p.compression {
-        Compression::Lzw | Compression::Deflate | Compression::AdobeDeflate | Compression::Zstd => {
-            p.predictor
-        }
-        _ => Predictor::None,
+    let predictor = if p.compression.takes_predictor() {
+        p.predictor
+    } else {
+        Predictor::None
     };
     let complex = matches!(
         p.sample_format,

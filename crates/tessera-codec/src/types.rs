@@ -235,6 +235,15 @@ impl Compression {
         matches!(self.code(), 6 | 7 | 50001 | 34887 | 50002 | 52546)
     }
 
+    /// Whether a TIFF predictor applies under this scheme: libtiff honours the Predictor tag
+    /// only for LZW, Deflate (both codes) and Zstd, and ignores it otherwise.
+    pub const fn takes_predictor(self) -> bool {
+        matches!(
+            self,
+            Compression::Lzw | Compression::Deflate | Compression::AdobeDeflate | Compression::Zstd
+        )
+    }
+
     /// Whether [`crate::decode_chunk`] can decode this scheme.
     pub const fn is_supported(self) -> bool {
         !matches!(self, Compression::Other(_))

@@ -281,10 +281,7 @@ impl Layout {
         };
 
         // Predictor.
-        let predicting = matches!(
-            compression,
-            Compression::Lzw | Compression::Deflate | Compression::Zstd
-        );
+        let predicting = compression.takes_predictor();
         let predictor = match options.predictor {
             PredictorChoice::None => 1,
             PredictorChoice::Auto => {

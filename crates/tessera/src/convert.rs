@@ -317,19 +317,18 @@ impl Dataset {
     }
 
     /// Whether a source chunk's decompressed bytes are already what the encoder compresses:
-    /// the predictor the decoder would undo is the one the encoder would apply (libtiff applies
-    /// a predictor only under LZW, Deflate and Zstd) and the byte order is the same where it
+    /// the predictor the decoder would undo is the one the encoder would apply (see
+    /// `Compression::takes_predictor`) and the byte order is the same where it
     /// matters (multi-byte samples, not predictor 3's byte planes). Only asked for a
     /// [`Dataset::same_block`] tile, which already has the same layout and sample type.
     fn same_encoding(&self, encoder: &TileEncoder) -> bool {
         let img = self.image();
-        let source_predictor = match img.compression {
-            Compression::Lzw
-            | Compression::Deflate
-            | Compression::AdobeDeflate
-            | Compression::Zstd => img.predictor_code,
-            Compression::None | Compression::PackBits => 1,
-            _ => return false,
+        let source_predictor = if img.compression.takes_predictor() {
+            img.predictor_code
+        } else if matches!(img.compression, Compression::None | Compression::PackBits) {
+            1
+        } else {
+            return false;
         };
         let order_free = img.data_type.size_bytes() == 1 || source_predictor == 3;
         source_predictor == encoder.predictor()

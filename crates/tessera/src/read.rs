@@ -104,25 +104,16 @@ impl Dataset {
             .flat_map(|b| planes.iter().map(move |&p| (b, p)))
             .collect();
         let sparse_fill = nodata.unwrap_or(0.0);
-        if let [(block, plane)] = chunks[..] {
-            if self.is_whole_chunk(img, block, &w, &bands) {
-                // The window is exactly one chunk with all its samples in order: decode straight
-                // into the output (the pipeline's block-aligned windows).
-                if !self.decode_chunk_planes(img, block, plane, out.bytes_mut())? {
-                    out.fill(sparse_fill);
-                }
-            } else {
-                let src = self.decode_chunk_planes_vec(img, block, plane)?;
-                copy_chunk(
-                    img,
-                    block,
-                    plane,
-                    src.as_deref(),
-                    sparse_fill,
-                    &w,
-                    &bands,
-                    &mut out,
-                );
+        let whole_chunk = match chunks[..] {
+            [(block, _)] => self.is_whole_chunk(img, block, &w, &bands),
+            _ => false,
+        };
+        if whole_chunk {
+            // The window is exactly one chunk with all its samples in order: decode straight
+            // into the output (the pipeline's block-aligned windows).
+            let (block, plane) = chunks[0];
+            if !self.decode_chunk_planes(img, block, plane, out.bytes_mut())? {
+                out.fill(sparse_fill);
             }
         } else {
             let decoded: Vec<Result<Decoded>> = chunks
@@ -162,13 +153,7 @@ impl Dataset {
 
     /// Fetch and decode one chunk; `None` when the file has no data for it (sparse).
     pub fn decode_chunk(&self, img: &ImageInfo, block: BlockIndex, plane: u16) -> Result<Decoded> {
-        let Some(data) = self.chunk_bytes(img, block, plane)? else {
-            return Ok(None);
-        };
-        let params = img.chunk_params(block, img.jpeg_tables.as_deref());
-        tessera_codec::decode_chunk(&data, &params)
-            .map(Some)
-            .map_err(|e| self.chunk_error(img, block, plane, e.to_string()))
+        self.with_chunk(img, block, plane, tessera_codec::decode_chunk)
     }
 
     /// Only decompress one chunk (`None` if sparse): the bytes as the file holds them before
@@ -180,15 +165,9 @@ impl Dataset {
         block: BlockIndex,
         plane: u16,
     ) -> Result<Decoded> {
-        let Some(data) = self.chunk_bytes(img, block, plane)? else {
-            return Ok(None);
-        };
-        let params = img.chunk_params(block, img.jpeg_tables.as_deref());
-        params
-            .packed_len()
-            .and_then(|len| tessera_codec::decompress(params.compression, &data, len))
-            .map(Some)
-            .map_err(|e| self.chunk_error(img, block, plane, e.to_string()))
+        self.with_chunk(img, block, plane, |data, params| {
+            tessera_codec::decompress(params.compression, data, params.packed_len()?)
+        })
     }
 
     /// Decode one chunk into `out` split into planes (sample 0 of every pixel, then sample 1,
@@ -201,12 +180,30 @@ impl Dataset {
         plane: u16,
         out: &mut [u8],
     ) -> Result<bool> {
+        let decoded = self.with_chunk(img, block, plane, |data, params| {
+            tessera_codec::decode_chunk_planes(data, params, out)
+        })?;
+        Ok(decoded.is_some())
+    }
+
+    /// Fetch a chunk's compressed bytes and run `codec` on them with the chunk's parameters
+    /// (`None` for a sparse chunk), naming the file, IFD and chunk in an error.
+    fn with_chunk<T>(
+        &self,
+        img: &ImageInfo,
+        block: BlockIndex,
+        plane: u16,
+        codec: impl FnOnce(
+            &[u8],
+            &tessera_codec::ChunkParams,
+        ) -> std::result::Result<T, tessera_codec::CodecError>,
+    ) -> Result<Option<T>> {
         let Some(data) = self.chunk_bytes(img, block, plane)? else {
-            return Ok(false);
+            return Ok(None);
         };
         let params = img.chunk_params(block, img.jpeg_tables.as_deref());
-        tessera_codec::decode_chunk_planes(&data, &params, out)
-            .map(|()| true)
+        codec(&data, &params)
+            .map(Some)
             .map_err(|e| self.chunk_error(img, block, plane, e.to_string()))
     }
 
