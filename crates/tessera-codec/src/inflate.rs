@@ -328,6 +328,10 @@ fn stored_block(
 }
 
 /// Decode one Huffman-coded block into `out[*produced..]`.
+///
+/// Works on a copy of the bit reader, written back once at the end: behind the `&mut` its fields
+/// would have to be kept in memory across every store to `out`, a local copy can stay in
+/// registers. The body is [`huffman_symbols`], inlined here.
 fn huffman_block(
     bits: &mut BitReader,
     out: &mut [u8],
