@@ -10,7 +10,11 @@
 //! - one table lookup per symbol: an 11-bit (literal/length) or 8-bit (distance) first-level
 //!   table whose entries say what the symbol is and how many bits it and its extra bits take,
 //!   with second-level tables for longer codes;
-//! - matches copied 8 bytes at a time when they are far enough back and far enough from the end.
+//! - the next symbol's entry looked up before the previous match is copied, and one predictable
+//!   test per length and per distance for the common case (second-level codes, the end of the
+//!   block and invalid codes sorted out behind it);
+//! - matches copied 16 (or 8) bytes at a time when they are far enough back and far enough from
+//!   the end: one load and one store for most matches of image data (4-16 bytes, 8-32 KiB back).
 //!
 //! The rules on bad input are zlib's (over-subscribed or incomplete codes, a missing
 //! end-of-block code, distances before the start of the output, more than 286/30 symbols...),
@@ -356,43 +360,72 @@ fn huffman_symbols(
     let root_mask = (1usize << LITLEN_ROOT) - 1;
     let mut o = *produced;
     // Fast loop: while a whole step's output (up to eight literals, or a 258-byte match plus
-    // the 8 bytes a word copy may write past it) fits in `out` and two refills can each load 8
-    // input bytes, no per-byte room checks. A literal entry writes two bytes and advances by
+    // the 16 bytes a vector copy may write past it) fits in `out` and two refills can each load
+    // 8 input bytes, no per-byte room checks. A literal entry writes two bytes and advances by
     // its count (one or two literals).
-    while o + FAST_OUT_MARGIN <= out.len() && bits.pos + 16 <= bits.data.len() {
+    if fast_room(out, o, bits) {
         bits.refill_fast();
+        // Each pass starts with the entry of the next symbol already looked up: after a match
+        // it is looked up before the match is copied, so the lookup and the copy overlap.
         let mut entry = litlen[bits.buf as usize & root_mask];
-        if entry & LITERAL != 0 {
-            // Up to four first-level literal entries (11 bits each) per refill.
-            let mut taken = 0;
-            while entry & LITERAL != 0 && taken < 4 {
-                o = put_literals_fast(out, o, entry);
-                bits.consume_entry(entry);
-                entry = litlen[bits.buf as usize & root_mask];
-                taken += 1;
-            }
+        loop {
             if entry & LITERAL != 0 {
-                // Four taken and more to come: refill and look it up again.
-                continue;
+                // Up to four first-level literal entries (11 bits each) per refill.
+                let mut taken = 0;
+                while entry & LITERAL != 0 && taken < 4 {
+                    o = put_literals_fast(out, o, entry);
+                    bits.consume_entry(entry);
+                    entry = litlen[bits.buf as usize & root_mask];
+                    taken += 1;
+                }
+                // The entry stays valid: at most 44 of the 56 bits went, and a refill only
+                // adds bits above the ones it was read from.
+                bits.refill_fast();
+                if entry & LITERAL != 0 {
+                    if fast_room(out, o, bits) {
+                        continue;
+                    }
+                    break;
+                }
             }
-            // The entry stays valid: a refill only adds bits above the ones it was read from.
+            // One well-predicted test for the common case (a length); second-level codes, the
+            // end of the block and invalid codes are sorted out behind it.
+            if entry & KIND != BASE {
+                if entry & KIND == SUBTABLE {
+                    bits.consume_entry(entry);
+                    entry = second_level(litlen, entry, bits.buf)?;
+                    if entry & LITERAL != 0 {
+                        o = put_literals_fast(out, o, entry);
+                        bits.consume_entry(entry);
+                        bits.refill_fast();
+                        entry = litlen[bits.buf as usize & root_mask];
+                        if fast_room(out, o, bits) {
+                            continue;
+                        }
+                        break;
+                    }
+                }
+                if entry & KIND != BASE {
+                    bits.consume_entry(entry);
+                    if entry & KIND == END_OF_BLOCK {
+                        *produced = o;
+                        return Ok(BlockEnd::EndOfBlock);
+                    }
+                    return Err(CodecError::corrupt(CODEC, "invalid literal/length code"));
+                }
+            }
+            let (length, distance) = decode_match(bits, entry, dist)?;
+            if distance > o {
+                return Err(CodecError::corrupt(CODEC, "invalid distance too far back"));
+            }
             bits.refill_fast();
-        }
-        if entry & KIND == SUBTABLE {
-            bits.consume_entry(entry);
-            entry = second_level(litlen, entry, bits.buf)?;
-            if entry & LITERAL != 0 {
-                o = put_literals_fast(out, o, entry);
-                bits.consume_entry(entry);
-                continue;
+            entry = litlen[bits.buf as usize & root_mask];
+            copy_match_fast(out, o, distance, length);
+            o += length;
+            if !fast_room(out, o, bits) {
+                break;
             }
         }
-        let Some((length, distance)) = match_or_end(bits, entry, dist, o)? else {
-            *produced = o;
-            return Ok(BlockEnd::EndOfBlock);
-        };
-        copy_match_fast(out, o, distance, length);
-        o += length;
     }
     // Careful loop for the end of the output or of the input: every byte checked.
     let end = loop {
@@ -445,9 +478,16 @@ fn put_literals(out: &mut [u8], o: &mut usize, entry: u32) -> bool {
     true
 }
 
-/// Output room the fast loop needs for one step: a 258-byte match and the 8-byte word its copy
-/// may write past the end (three literals need less).
-const FAST_OUT_MARGIN: usize = 258 + 8;
+/// Output room the fast loop needs for one step: a 258-byte match and the 16 bytes its copy
+/// may write past the end (eight literals need less).
+const FAST_OUT_MARGIN: usize = 258 + 16;
+
+/// Whether the fast loop may take another step: room in `out` for it, and 16 input bytes for
+/// the two 8-byte refills a step makes.
+#[inline(always)]
+fn fast_room(out: &[u8], o: usize, bits: &BitReader) -> bool {
+    o + FAST_OUT_MARGIN <= out.len() && bits.pos + 16 <= bits.data.len()
+}
 
 /// A non-literal first-level (or resolved second-level) entry: `None` at the end of the block,
 /// else the match's (length, distance), checked to stay within the `o` bytes written so far.
@@ -489,13 +529,16 @@ fn decode_match(
     bits.consume_entry(entry);
     let length = (entry >> 16) as usize + extra_bits(saved, entry);
     let mut entry = dist[bits.buf as usize & ((1 << DIST_ROOT) - 1)];
-    if entry & KIND == SUBTABLE {
-        bits.consume_entry(entry);
-        entry = second_level(dist, entry, bits.buf)?;
-    }
+    // One test on the common path (a first-level distance), as for lengths.
     if entry & KIND != BASE {
-        bits.consume_entry(entry);
-        return Err(CodecError::corrupt(CODEC, "invalid distance code"));
+        if entry & KIND == SUBTABLE {
+            bits.consume_entry(entry);
+            entry = second_level(dist, entry, bits.buf)?;
+        }
+        if entry & KIND != BASE {
+            bits.consume_entry(entry);
+            return Err(CodecError::corrupt(CODEC, "invalid distance code"));
+        }
     }
     let saved = bits.buf;
     bits.consume_entry(entry);
@@ -503,12 +546,15 @@ fn decode_match(
     Ok((length, distance))
 }
 
-/// [`copy_match`] when `out` has 8 bytes of room past the match: whole 8-byte words only.
+/// [`copy_match`] when `out` has 16 bytes of room past the match: whole 16- or 8-byte words
+/// only.
 #[inline(always)]
 fn copy_match_fast(out: &mut [u8], o: usize, distance: usize, length: usize) {
     let end = o + length;
     let (mut s, mut d) = (o - distance, o);
-    if distance >= 8 {
+    if distance >= 16 {
+        copy_far_match(out, s, d, end);
+    } else if distance >= 8 {
         // Each read is at least 8 bytes behind its write, so it only sees final bytes.
         while d < end {
             let word: [u8; 8] = out[s..s + 8].try_into().expect("8-byte slice");
@@ -534,6 +580,38 @@ fn copy_match_fast(out: &mut [u8], o: usize, distance: usize, length: usize) {
     }
 }
 
+/// Copy the match `out[s..]` to `out[d..end]` in 16-byte pieces, where `d - s >= 16` (so
+/// each piece reads only bytes already final) and `out` has 16 bytes past `end`.
+///
+/// Most matches of image data are 4-16 bytes long and 8-32 KiB back: this copies them with one
+/// load and one store and a single bounds check up front. Measured on 128 tiles of the bench
+/// scene (zlib level 6, single thread): the same loop with checked slices decodes 3 % slower
+/// (1.093x vs 1.125x the previous inflater), and checked variants that let the compiler drop
+/// the per-piece checks did not get there (1.08x).
+#[inline(always)]
+fn copy_far_match(out: &mut [u8], s: usize, d: usize, end: usize) {
+    assert!(s + 16 <= d && end + 16 <= out.len());
+    let base = out.as_mut_ptr();
+    let (mut s, mut d) = (s, d);
+    loop {
+        // SAFETY: `d < end + 16 - 16` at every piece's start (first piece: `d <= end`, pieces
+        // advance by 16 while `d < end`), so `d + 16 <= end + 16 <= out.len()`; `s < d`, so the
+        // 16 source bytes are in bounds too. Source and destination never overlap since
+        // `d - s >= 16`. Unaligned reads/writes of `[u8; 16]` are what `read_unaligned` and
+        // `write_unaligned` are for.
+        #[allow(unsafe_code)]
+        unsafe {
+            let piece = base.add(s).cast::<[u8; 16]>().read_unaligned();
+            base.add(d).cast::<[u8; 16]>().write_unaligned(piece);
+        }
+        s += 16;
+        d += 16;
+        if d >= end {
+            break;
+        }
+    }
+}
+
 /// Look up a second-level entry: `pointer` gives the table start and index bits; `buf` starts
 /// after the first-level bits.
 #[inline(always)]
@@ -553,7 +631,7 @@ fn second_level(table: &[u32], pointer: u32, buf: u64) -> Result<u32, CodecError
 fn copy_match(out: &mut [u8], o: usize, distance: usize, length: usize) {
     let from = o - distance;
     let end = o + length;
-    if end + 8 <= out.len() {
+    if end + 16 <= out.len() {
         copy_match_fast(out, o, distance, length);
     } else if distance >= length {
         out.copy_within(from..from + length, o);
@@ -917,6 +995,24 @@ mod tests {
             far.extend_from_slice(&noise(50, d as u64));
         }
         v.push(far);
+        // Matches around the 16-byte pieces of the far-match copy: (distance, length) pairs at
+        // and next to multiples of 16, and overlapping ones (length > distance).
+        let mut pieces = noise(1000, 5);
+        for (d, len) in [
+            (16, 16),
+            (16, 17),
+            (17, 33),
+            (31, 32),
+            (24, 258),
+            (100, 47),
+            (16, 258),
+        ] {
+            for _ in 0..len {
+                pieces.push(pieces[pieces.len() - d]);
+            }
+            pieces.extend_from_slice(&noise(20, len as u64));
+        }
+        v.push(pieces);
         v
     }
 
