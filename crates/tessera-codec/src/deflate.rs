@@ -1,6 +1,6 @@
 //! Deflate / zlib (TIFF compression 8 and 32946).
 
-use crate::CodecError;
+use crate::{huffman_only, CodecError};
 use zlib_rs::Strategy;
 
 /// Inflate a zlib stream (with its 2-byte header) into `out`, filling it exactly.
@@ -19,12 +19,13 @@ pub fn inflate(data: &[u8], out: &mut [u8]) -> Result<(), CodecError> {
 
 /// Compress `data` as a zlib stream (TIFF compression 8). `level` is clamped to `0..=9`.
 ///
-/// Each call picks between zlib's usual LZ77 + Huffman coding at `level` and Huffman coding
-/// alone (zlib's `Z_HUFFMAN_ONLY`), whichever compresses a sample of the data smaller (the
-/// whole data when it is small). On noisy image data, predictor residuals above all, LZ77 finds
-/// short matches that cost more bits than the literals they replace, and searching for them is
-/// most of the time: there Huffman coding alone is both 4x faster and smaller (the reference
-/// scene's tiles: ratio 2.309 vs 2.245). Where repeats pay (smooth rasters, categories, runs)
+/// Each call picks between zlib's usual LZ77 + Huffman coding at `level` (zlib-rs) and Huffman
+/// coding alone (what zlib's `Z_HUFFMAN_ONLY` writes, done by tessera's own encoder in
+/// `huffman_only.rs`, 3-4x faster than zlib-rs's), whichever compresses a sample of the data
+/// smaller (the whole data when it is small). On noisy image data, predictor residuals above
+/// all, LZ77 finds short matches that cost more bits than the literals they replace, and
+/// searching for them is most of the time: there Huffman coding alone is both ~10x faster and
+/// smaller (the reference scene's tiles: ratio 2.309 vs 2.245). Where repeats pay (smooth rasters, categories, runs)
 /// LZ77 wins the sample and is used. The choice depends only on the bytes, so output stays
 /// deterministic; both are plain Deflate streams any inflater reads.
 pub fn deflate_encode(data: &[u8], level: u32) -> Vec<u8> {
@@ -35,7 +36,7 @@ pub fn deflate_encode(data: &[u8], level: u32) -> Vec<u8> {
     if data.len() <= 2 * SAMPLE_BYTES {
         // Small enough to compress both ways and keep the smaller.
         let lz = zlib_compress(data, level, Strategy::Default);
-        let huffman = zlib_compress(data, level, Strategy::HuffmanOnly);
+        let huffman = huffman_only::compress(data);
         return if huffman.len() < lz.len() {
             huffman
         } else {
@@ -44,13 +45,12 @@ pub fn deflate_encode(data: &[u8], level: u32) -> Vec<u8> {
     }
     let sample = spread_sample(data);
     let lz = zlib_compress(&sample, level, Strategy::Default).len();
-    let huffman = zlib_compress(&sample, level, Strategy::HuffmanOnly).len();
-    let strategy = if huffman < lz {
-        Strategy::HuffmanOnly
+    let huffman = huffman_only::compress(&sample).len();
+    if huffman < lz {
+        huffman_only::compress(data)
     } else {
-        Strategy::Default
-    };
-    zlib_compress(data, level, strategy)
+        zlib_compress(data, level, Strategy::Default)
+    }
 }
 
 /// Bytes of the sample [`deflate_encode`] decides on: [`SAMPLE_PIECES`] slices spread evenly over
@@ -73,22 +73,23 @@ fn spread_sample(data: &[u8]) -> Vec<u8> {
 pub enum DeflateStrategy {
     /// zlib's usual LZ77 matching plus Huffman coding.
     Lz77,
-    /// Huffman coding of literals only (zlib's `Z_HUFFMAN_ONLY`).
+    /// Huffman coding of literals only (the streams zlib's `Z_HUFFMAN_ONLY` writes; level 0
+    /// still means stored blocks).
     HuffmanOnly,
 }
 
 /// Compress `data` as a zlib stream with a fixed strategy (what [`deflate_encode`] chooses
 /// between). `level` is clamped to `0..=9`.
 pub fn deflate_encode_with(data: &[u8], level: u32, strategy: DeflateStrategy) -> Vec<u8> {
-    let strategy = match strategy {
-        DeflateStrategy::Lz77 => Strategy::Default,
-        DeflateStrategy::HuffmanOnly => Strategy::HuffmanOnly,
-    };
-    zlib_compress(data, level.min(9) as i32, strategy)
+    match strategy {
+        DeflateStrategy::Lz77 => zlib_compress(data, level.min(9) as i32, Strategy::Default),
+        DeflateStrategy::HuffmanOnly if level == 0 => zlib_compress(data, 0, Strategy::Default),
+        DeflateStrategy::HuffmanOnly => huffman_only::compress(data),
+    }
 }
 
 /// One zlib stream with zlib-rs (directly: flate2 does not expose the strategy).
-fn zlib_compress(data: &[u8], level: i32, strategy: Strategy) -> Vec<u8> {
+pub(crate) fn zlib_compress(data: &[u8], level: i32, strategy: Strategy) -> Vec<u8> {
     let mut out = vec![0u8; zlib_rs::compress_bound(data.len())];
     let config = zlib_rs::DeflateConfig {
         level,
@@ -135,7 +136,7 @@ mod tests {
         for n in [1000, 40_000, 300_000] {
             // Residual-like data: Huffman coding alone wins (and is what gets written).
             let noisy = residuals(n);
-            let huffman = zlib_compress(&noisy, 6, Strategy::HuffmanOnly);
+            let huffman = huffman_only::compress(&noisy);
             assert!(huffman.len() < zlib_compress(&noisy, 6, Strategy::Default).len());
             assert_eq!(deflate_encode(&noisy, 6), huffman, "{n} residual bytes");
             // Repetitive data: LZ77 wins.
@@ -146,7 +147,7 @@ mod tests {
                 .copied()
                 .collect();
             let lz = zlib_compress(&repeats, 6, Strategy::Default);
-            assert!(lz.len() < zlib_compress(&repeats, 6, Strategy::HuffmanOnly).len());
+            assert!(lz.len() < huffman_only::compress(&repeats).len());
             assert_eq!(deflate_encode(&repeats, 6), lz, "{n} repetitive bytes");
             for data in [noisy, repeats] {
                 let mut out = vec![0u8; n];
