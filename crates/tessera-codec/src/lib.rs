@@ -66,6 +66,7 @@
 mod bits;
 mod deflate;
 mod error;
+mod huffman;
 mod huffman_only;
 mod inflate;
 mod jpeg;
