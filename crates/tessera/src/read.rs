@@ -251,8 +251,28 @@ impl Dataset {
         block: BlockIndex,
         plane: u16,
     ) -> Result<Option<std::borrow::Cow<'_, [u8]>>> {
-        let index = img.chunk_index(block, plane);
-        let (offset, count) = (img.offsets[index], img.byte_counts[index]);
+        // A block or plane the image does not have is the caller's mistake, not a panic.
+        let layout = &img.layout;
+        let located = (block.col < layout.blocks_across()
+            && block.row < layout.blocks_down()
+            && plane < img.planes())
+        .then(|| {
+            let index = img.chunk_index(block, plane);
+            img.offsets.get(index).zip(img.byte_counts.get(index))
+        })
+        .flatten();
+        let Some((&offset, &count)) = located else {
+            return Err(self.usage(format!(
+                "no chunk at block column {}, row {}, plane {plane} in IFD {} ({}x{} blocks, \
+                 {} planes)",
+                block.col,
+                block.row,
+                img.ifd_index,
+                layout.blocks_across(),
+                layout.blocks_down(),
+                img.planes()
+            )));
+        };
         if offset == 0 || count == 0 {
             return Ok(None);
         }

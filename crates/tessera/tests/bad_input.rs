@@ -213,6 +213,35 @@ fn bad_band_index_is_a_usage_error() {
 }
 
 #[test]
+fn chunk_outside_the_image_is_a_usage_error() {
+    // 67x45 pixels in 32x32 tiles: 3x2 blocks; band interleave: 3 planes.
+    let (_, bytes) = fixture(TILED);
+    let ds = Dataset::from_bytes("chunks.tif", bytes).unwrap();
+    let img = ds.image();
+    let block = |col, row| tessera::grid::BlockIndex { col, row };
+    assert!(ds.decode_chunk(img, block(2, 1), 2).is_ok());
+    for (b, plane) in [
+        (block(3, 0), 0),
+        (block(0, 2), 0),
+        (block(0, 0), 3),
+        (block(u64::MAX, u64::MAX), 0),
+    ] {
+        let Err(err) = ds.decode_chunk(img, b, plane) else {
+            panic!("{b:?} plane {plane} decoded");
+        };
+        assert!(
+            matches!(err, Error::Usage { .. }),
+            "{b:?} plane {plane}: {err}"
+        );
+        assert!(err.to_string().contains("chunks.tif"), "{err}");
+        assert!(matches!(
+            ds.decompress_chunk(img, b, plane),
+            Err(Error::Usage { .. })
+        ));
+    }
+}
+
+#[test]
 fn unsupported_compression_is_named() {
     let (_, mut bytes) = fixture(TILED);
     patch_tag(&mut bytes, Tag::Compression, 34887);
