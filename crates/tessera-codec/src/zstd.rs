@@ -122,15 +122,31 @@ pub fn zstd_decode(data: &[u8], out: &mut [u8]) -> Result<(), CodecError> {
 /// `level` is zstd's 1..=22 (GDAL's ZSTD_LEVEL, default 9; higher values are taken as 22);
 /// `level <= 0` stores the data in raw blocks. Deterministic: the same input and level give
 /// the same bytes.
+///
+/// Level 1 runs zstd's level-1 parameters with a hash table of 2^11 entries (8 KiB, in L1)
+/// instead of the 2^12-2^14 zstd picks by size: on image tiles it is 1.3-1.6x faster with the
+/// same output size to 0.1 % (`encoders FILE 32 x "zstd 1"` with `hash_log` 9-12 measured on the
+/// bench scene, the mosaic tiles and four interop files re-tiled 512: u8, u8 RGB, complex
+/// int16, u16).
 pub fn zstd_encode(data: &[u8], level: i32) -> Vec<u8> {
-    use structured_zstd::encoding::{compress_to_vec, CompressionLevel};
-    let level = if level <= 0 {
-        CompressionLevel::Uncompressed
-    } else {
-        CompressionLevel::Level(level.min(22))
+    use structured_zstd::encoding::{
+        compress_to_vec, compress_with_parameters, CompressionLevel, CompressionParameters,
     };
-    compress_to_vec(data, level)
+    match level {
+        ..=0 => compress_to_vec(data, CompressionLevel::Uncompressed),
+        1 => {
+            let params = CompressionParameters::builder(CompressionLevel::Level(1))
+                .hash_log(LEVEL_1_HASH_LOG)
+                .build()
+                .expect("hash_log 11 is within zstd's bounds");
+            compress_with_parameters(data, &params)
+        }
+        _ => compress_to_vec(data, CompressionLevel::Level(level.min(22))),
+    }
 }
+
+/// Hash table bits of level 1 (see [`zstd_encode`]).
+const LEVEL_1_HASH_LOG: u32 = 11;
 
 #[cfg(test)]
 mod tests {
