@@ -27,7 +27,8 @@ pub enum TileForm {
     Float32,
 }
 
-/// The first `count` blocks of `file` (row-major, plane 0, sparse ones skipped) in `form`.
+/// The first `count` blocks of `file` (row-major, plane 0, sparse ones skipped; all of them if
+/// the file has fewer) in `form`.
 pub fn first_tiles(
     file: &str,
     count: u64,
@@ -39,7 +40,7 @@ pub fn first_tiles(
     let samples = usize::from(img.samples);
     let bits = img.data_type.size_bytes() as u16 * 8;
     let mut tiles = Vec::new();
-    for i in 0..count {
+    for i in 0..count.min(img.layout.block_count()) {
         let block = BlockIndex {
             col: i % across,
             row: i / across,
