@@ -141,10 +141,14 @@ struct BitReader<'a> {
     data: &'a [u8],
     /// Bytes moved into `buf` so far (may pass `data.len()` by the zero padding).
     pos: usize,
-    /// The low `left` bits are the next bits of the stream. Bits above them may hold the start of
-    /// byte `pos` (the 8-byte refill loads more than it counts), which the next refill ORs in
-    /// again at the same place, so they never disagree.
+    /// The low [`BitReader::avail`] bits are the next bits of the stream. Bits above them may
+    /// hold the start of byte `pos` (the 8-byte refill loads more than it counts), which the next
+    /// refill ORs in again at the same place, so they never disagree.
     buf: u64,
+    /// Bits available in `buf`: only the low 8 bits count (see [`BitReader::avail`]). Above
+    /// them it may hold garbage: [`BitReader::consume_entry`] subtracts a whole table entry,
+    /// whose low 8 bits are the bits it covers, to save a mask on the decode's critical path
+    /// (libdeflate's trick); borrows only run upwards, so the low 8 bits stay exact.
     left: u32,
     /// Output bytes produced when the first padding byte was loaded: everything before that
     /// came from real input (reported as `got` when the input turns out short).
@@ -167,10 +171,7 @@ impl<'a> BitReader<'a> {
     fn refill(&mut self, produced: usize) {
         if let Some(chunk) = self.data.get(self.pos..self.pos + 8) {
             let word = u64::from_le_bytes(chunk.try_into().expect("8-byte slice"));
-            self.buf |= word << self.left;
-            let whole_bytes = (63 - self.left) >> 3;
-            self.pos += whole_bytes as usize;
-            self.left += whole_bytes << 3;
+            self.add_word(word);
         } else {
             self.refill_slow(produced);
         }
@@ -184,20 +185,27 @@ impl<'a> BitReader<'a> {
                 .try_into()
                 .expect("8-byte slice"),
         );
-        self.buf |= word << self.left;
-        let whole_bytes = (63 - self.left) >> 3;
-        self.pos += whole_bytes as usize;
-        self.left += whole_bytes << 3;
+        self.add_word(word);
+    }
+
+    /// Put the 8 input bytes at `pos` above the available bits and count the whole bytes that
+    /// fit: 56-63 bits are then available.
+    #[inline(always)]
+    fn add_word(&mut self, word: u64) {
+        // `wrapping_shl` shifts by `left & 63`, the available bits (at most 63).
+        self.buf |= word.wrapping_shl(self.left);
+        self.pos += 7 - ((self.left >> 3) & 7) as usize;
+        self.left |= 56;
     }
 
     #[cold]
     fn refill_slow(&mut self, produced: usize) {
-        while self.left < 56 {
+        while self.avail() < 56 {
             if self.pos >= self.data.len() && self.produced_at_padding.is_none() {
                 self.produced_at_padding = Some(produced);
             }
             let byte = self.data.get(self.pos).copied().unwrap_or(0);
-            self.buf |= u64::from(byte) << self.left;
+            self.buf |= u64::from(byte) << self.avail();
             self.pos += 1;
             self.left += 8;
         }
@@ -213,7 +221,16 @@ impl<'a> BitReader<'a> {
     /// Drop the bits a table entry covers.
     #[inline(always)]
     fn consume_entry(&mut self, entry: u32) {
-        self.consume(entry & 0xff);
+        // Bits 0-7 of an entry are the bits it covers (at most 48, so `wrapping_shr`'s `& 63`
+        // keeps them); what the rest subtracts from `left` lands above its low 8 bits.
+        self.buf = self.buf.wrapping_shr(entry);
+        self.left = self.left.wrapping_sub(entry);
+    }
+
+    /// Bits available in `buf`.
+    #[inline(always)]
+    fn avail(&self) -> u32 {
+        self.left & 0xff
     }
 
     /// Take the next `n` (<= 32) bits as a number (after a refill that made them available).
@@ -230,13 +247,13 @@ impl<'a> BitReader<'a> {
     }
 
     fn consumed_bits(&self) -> u64 {
-        self.pos as u64 * 8 - u64::from(self.left)
+        self.pos as u64 * 8 - u64::from(self.avail())
     }
 
     /// Go to the next byte boundary and hand the byte position over (for stored blocks).
     fn align_to_byte(&mut self) -> usize {
-        self.consume(self.left & 7);
-        let next = self.pos - (self.left >> 3) as usize;
+        self.consume(self.avail() & 7);
+        let next = self.pos - (self.avail() >> 3) as usize;
         self.buf = 0;
         self.left = 0;
         self.pos = next;
@@ -333,10 +350,58 @@ fn stored_block(
 
 /// Decode one Huffman-coded block into `out[*produced..]`.
 ///
-/// Works on a copy of the bit reader, written back once at the end: behind the `&mut` its fields
-/// would have to be kept in memory across every store to `out`, a local copy can stay in
-/// registers. The body is [`huffman_symbols`], inlined here.
+/// On x86-64 CPUs with BMI2 the body is compiled for it: its shifts by a register and bit
+/// extractions (`shrx`, `shlx`, `bzhi`) are single instructions that leave the flags alone.
+/// Measured on 128 scene tiles (one core, A/B interleaved per tile): BMI2 1.04x, with the
+/// whole-entry subtraction of [`BitReader::consume_entry`] 1.10x (LZ77 levels 1-9 1.09-1.10x,
+/// Huffman-only 1.06x, mosaic u16 tiles 1.06-1.08x); the subtraction alone 1.03x.
 fn huffman_block(
+    bits: &mut BitReader,
+    out: &mut [u8],
+    produced: &mut usize,
+    tables: &Tables,
+) -> Result<BlockEnd, CodecError> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("bmi2") && !generic_body_only() {
+        // SAFETY: the CPU supports BMI2 (checked just above), which is all that calling a
+        // `#[target_feature(enable = "bmi2")]` function requires.
+        #[allow(unsafe_code)]
+        return unsafe { huffman_block_bmi2(bits, out, produced, tables) };
+    }
+    huffman_block_body(bits, out, produced, tables)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests set it to run the generic body on CPUs that have BMI2 too.
+    static GENERIC_BODY_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(target_arch = "x86_64")]
+fn generic_body_only() -> bool {
+    #[cfg(test)]
+    return GENERIC_BODY_ONLY.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    false
+}
+
+/// [`huffman_block_body`] compiled for BMI2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "bmi2")]
+fn huffman_block_bmi2(
+    bits: &mut BitReader,
+    out: &mut [u8],
+    produced: &mut usize,
+    tables: &Tables,
+) -> Result<BlockEnd, CodecError> {
+    huffman_block_body(bits, out, produced, tables)
+}
+
+/// Works on a copy of the bit reader, written back once at the end: behind the `&mut` its
+/// fields would have to be kept in memory across every store to `out`, a local copy can stay in
+/// registers. The body is [`huffman_symbols`], inlined here.
+#[inline(always)]
+fn huffman_block_body(
     bits: &mut BitReader,
     out: &mut [u8],
     produced: &mut usize,
@@ -958,9 +1023,25 @@ mod tests {
         Ok(out)
     }
 
+    /// Our decoder, through the body the CPU dispatch picks and through the generic body; the
+    /// two must agree on the bytes and on the error.
     fn ours(data: &[u8], len: usize) -> Result<Vec<u8>, CodecError> {
-        let mut out = vec![0xAAu8; len];
-        inflate_zlib(data, &mut out).map(|()| out)
+        let run = |generic: bool| {
+            GENERIC_BODY_ONLY.with(|g| g.set(generic));
+            let mut out = vec![0xAAu8; len];
+            let result = inflate_zlib(data, &mut out).map(|()| out);
+            GENERIC_BODY_ONLY.with(|g| g.set(false));
+            result
+        };
+        let dispatched = run(false);
+        let generic = run(true);
+        let agree = match (&dispatched, &generic) {
+            (Ok(a), Ok(b)) => a == b,
+            (Err(a), Err(b)) => a.to_string() == b.to_string(),
+            _ => false,
+        };
+        assert!(agree, "CPU-specific and generic bodies disagree");
+        dispatched
     }
 
     fn zlib(data: &[u8], level: u32) -> Vec<u8> {
