@@ -453,36 +453,24 @@ fn huffman_symbols(
                     break;
                 }
             }
-            // One well-predicted test for the common case (a length); second-level codes, the
-            // end of the block and invalid codes are sorted out behind it.
-            if entry & KIND != BASE {
-                if entry & KIND == SUBTABLE {
+            if entry & KIND == SUBTABLE {
+                bits.consume_entry(entry);
+                entry = second_level(litlen, entry, bits.buf)?;
+                if entry & LITERAL != 0 {
+                    o = put_literals_fast(out, o, entry);
                     bits.consume_entry(entry);
-                    entry = second_level(litlen, entry, bits.buf)?;
-                    if entry & LITERAL != 0 {
-                        o = put_literals_fast(out, o, entry);
-                        bits.consume_entry(entry);
-                        bits.refill_fast();
-                        entry = litlen[bits.buf as usize & root_mask];
-                        if fast_room(out, o, bits) {
-                            continue;
-                        }
-                        break;
+                    bits.refill_fast();
+                    entry = litlen[bits.buf as usize & root_mask];
+                    if fast_room(out, o, bits) {
+                        continue;
                     }
-                }
-                if entry & KIND != BASE {
-                    bits.consume_entry(entry);
-                    if entry & KIND == END_OF_BLOCK {
-                        *produced = o;
-                        return Ok(BlockEnd::EndOfBlock);
-                    }
-                    return Err(CodecError::corrupt(CODEC, "invalid literal/length code"));
+                    break;
                 }
             }
-            let (length, distance) = decode_match(bits, entry, dist)?;
-            if distance > o {
-                return Err(CodecError::corrupt(CODEC, "invalid distance too far back"));
-            }
+            let Some((length, distance)) = match_or_end(bits, entry, dist, o)? else {
+                *produced = o;
+                return Ok(BlockEnd::EndOfBlock);
+            };
             bits.refill_fast();
             entry = litlen[bits.buf as usize & root_mask];
             copy_match_fast(out, o, distance, length);
@@ -563,16 +551,13 @@ fn match_or_end(
     dist: &[u32; DIST_TABLE],
     o: usize,
 ) -> Result<Option<(usize, usize)>, CodecError> {
-    match entry & KIND {
-        BASE => {}
-        END_OF_BLOCK => {
-            bits.consume_entry(entry);
+    // One well-predicted test for the common case (a length).
+    if entry & KIND != BASE {
+        bits.consume_entry(entry);
+        if entry & KIND == END_OF_BLOCK {
             return Ok(None);
         }
-        _ => {
-            bits.consume_entry(entry);
-            return Err(CodecError::corrupt(CODEC, "invalid literal/length code"));
-        }
+        return Err(CodecError::corrupt(CODEC, "invalid literal/length code"));
     }
     let (length, distance) = decode_match(bits, entry, dist)?;
     if distance > o {
