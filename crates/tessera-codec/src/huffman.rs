@@ -8,10 +8,10 @@
 /// Longest literal/length code Deflate allows.
 pub(crate) const MAX_CODE_BITS: u32 = 15;
 /// Longest code-length ("precode") code.
-pub(crate) const MAX_PRECODE_BITS: u32 = 7;
+const MAX_PRECODE_BITS: u32 = 7;
 
 /// The order code-length code lengths are written in (RFC 1951, 3.2.7).
-pub(crate) const PRECODE_ORDER: [usize; 19] = [
+const PRECODE_ORDER: [usize; 19] = [
     16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
 ];
 
@@ -226,7 +226,7 @@ impl DynamicHeader {
 
 /// Extra bits after a code-length symbol: 16 repeats the previous length 3-6 times, 17 and 18
 /// give runs of zeros of 3-10 and 11-138.
-pub(crate) fn extra_bits(sym: u8) -> u64 {
+fn extra_bits(sym: u8) -> u64 {
     match sym {
         16 => 2,
         17 => 3,

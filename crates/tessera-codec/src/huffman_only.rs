@@ -27,7 +27,8 @@ const END_OF_BLOCK: usize = 256;
 pub(crate) fn compress(data: &[u8]) -> Vec<u8> {
     let blocks = data.len().div_ceil(BLOCK_BYTES).max(1);
     // Every block is at most its stored size (5 header bytes + data, plus the partial byte
-    // before it); 16 bytes of slack for the 8-byte stores of the coding loop.
+    // before it); 32 bytes for the zlib header, the empty-data block and the 8-byte stores of
+    // the coding loop.
     let mut w = BitWriter::new(data.len() + blocks * 6 + 32);
     // CMF 0x78: Deflate, 32 KiB window; FLG 0x01: "fastest" level, as zlib marks Huffman-only
     // streams, and the check bits.
