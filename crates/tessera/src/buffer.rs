@@ -87,10 +87,21 @@ impl RasterBuffer {
     /// GDAL does: rounded and clamped for integers; complex: real part).
     pub fn fill(&mut self, value: f64) {
         let sample = encode_sample(self.data_type, value);
-        let size = sample.len();
-        for chunk in self.bytes_mut().chunks_exact_mut(size) {
+        // 64 bytes of whole samples (every sample size divides 64), copied with fixed-size
+        // stores: a copy of the sample's runtime size is a memcpy call per sample (measured:
+        // 7 % of the mosaic job).
+        let mut pattern = [0u8; 64];
+        for chunk in pattern.chunks_exact_mut(sample.len()) {
             chunk.copy_from_slice(&sample);
         }
+        let mut blocks = self.bytes_mut().chunks_exact_mut(64);
+        for block in &mut blocks {
+            block.copy_from_slice(&pattern);
+        }
+        // The buffer holds whole samples, so the rest is whole samples too.
+        let rest = blocks.into_remainder();
+        let len = rest.len();
+        rest.copy_from_slice(&pattern[..len]);
     }
 }
 
@@ -196,6 +207,19 @@ mod tests {
         let mut i = RasterBuffer::zeroed(DataType::I16, 1, 1, 1);
         i.fill(-9999.4);
         assert_eq!(i.band::<i16>(0), &[-9999]);
+    }
+
+    #[test]
+    fn fill_covers_whole_blocks_and_the_rest() {
+        // 396 bytes of u16 (six 64-byte blocks and 12 more), 840 bytes of f64.
+        let mut u = RasterBuffer::zeroed(DataType::U16, 2, 33, 3);
+        u.fill(513.0);
+        for b in 0..2 {
+            assert!(u.band::<u16>(b).iter().all(|&v| v == 513));
+        }
+        let mut d = RasterBuffer::zeroed(DataType::F64, 1, 15, 7);
+        d.fill(-1.25);
+        assert!(d.band::<f64>(0).iter().all(|&v| v == -1.25));
     }
 
     #[test]
