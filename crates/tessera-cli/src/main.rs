@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod convert;
+mod heap;
 mod info;
 mod mosaic;
 mod normalize;
@@ -33,6 +34,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    heap::keep_freed_memory();
     let cli = Cli::parse();
     match cli.command {
         Command::Info(args) => info::run(&args),
