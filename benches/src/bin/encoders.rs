@@ -47,6 +47,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Box::new(|t| deflate_encode_with(t, 6, DeflateStrategy::Lz77)),
         ),
         (
+            "deflate fast lz77",
+            Box::new(|t| deflate_encode_with(t, 6, DeflateStrategy::FastLz77)),
+        ),
+        (
             "deflate 6 huffman only",
             Box::new(|t| deflate_encode_with(t, 6, DeflateStrategy::HuffmanOnly)),
         ),

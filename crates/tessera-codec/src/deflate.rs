@@ -20,39 +20,62 @@ pub fn inflate(data: &[u8], out: &mut [u8]) -> Result<(), CodecError> {
 
 /// Compress `data` as a zlib stream (TIFF compression 8). `level` is clamped to `0..=9`.
 ///
-/// Each call picks between zlib's usual LZ77 + Huffman coding at `level` (zlib-rs) and Huffman
-/// coding alone (what zlib's `Z_HUFFMAN_ONLY` writes, done by tessera's own encoder in
-/// `huffman_only.rs`, 3-4x faster than zlib-rs's), whichever compresses a sample of the data
-/// smaller (the whole data when it is small). On noisy image data, predictor residuals above
-/// all, LZ77 finds short matches that cost more bits than the literals they replace, and
-/// searching for them is most of the time: there Huffman coding alone is both ~10x faster and
-/// smaller (the reference scene's tiles: ratio 2.309 vs 2.245). Where repeats pay (smooth
-/// rasters, categories, runs) LZ77 wins the sample and is used. The choice depends only on the bytes, so output stays
-/// deterministic; both are plain Deflate streams any inflater reads.
+/// Each call picks one of three codings by compressing a sample of the data (the whole data
+/// when it is small) each way:
+/// - Huffman coding alone (what zlib's `Z_HUFFMAN_ONLY` writes; tessera's `huffman_only.rs`)
+///   when it is the smallest. On noisy image data, predictor residuals above all, LZ77 finds
+///   short matches that cost more bits than the literals they replace, and searching for them
+///   is most of the time: there Huffman coding alone is both ~10x faster and smaller (the
+///   reference scene's tiles: ratio 2.309 vs 2.245).
+/// - tessera's fast greedy LZ77 (`lz77.rs`, levels 1-6) when its output is within 1 % of
+///   zlib's at `level`: on the mosaic benchmark's uint16 tiles 1.9-2.0x zlib-rs's speed at
+///   ratio 1.778 vs 1.787 (libdeflate, which GDAL uses, writes 1.741 at level 6).
+/// - zlib's LZ77 at `level` (zlib-rs) otherwise: smooth rasters where its lazy matching and
+///   deeper search pay, and always at levels 7-9.
+///
+/// The choice depends only on the bytes, so output stays deterministic; all three are plain
+/// Deflate streams any inflater reads.
 pub fn deflate_encode(data: &[u8], level: u32) -> Vec<u8> {
     let level = level.min(9) as i32;
     if level == 0 {
         return zlib_compress(data, 0, Strategy::Default);
     }
-    if data.len() <= 2 * SAMPLE_BYTES {
-        // Small enough to compress both ways and keep the smaller.
-        let lz = zlib_compress(data, level, Strategy::Default);
-        let huffman = huffman_only::compress(data);
-        return if huffman.len() < lz.len() {
-            huffman
-        } else {
-            lz
-        };
-    }
-    let sample = spread_sample(data);
-    let lz = zlib_compress(&sample, level, Strategy::Default).len();
-    let huffman = huffman_only::compress(&sample).len();
-    if huffman < lz {
-        huffman_only::compress(data)
+    let choice = if data.len() <= 2 * SAMPLE_BYTES {
+        choose(data, level)
     } else {
-        zlib_compress(data, level, Strategy::Default)
+        choose(&spread_sample(data), level)
+    };
+    match choice {
+        DeflateStrategy::HuffmanOnly => huffman_only::compress(data),
+        DeflateStrategy::FastLz77 => crate::lz77::compress(data),
+        DeflateStrategy::Lz77 => zlib_compress(data, level, Strategy::Default),
     }
 }
+
+/// Which coding [`deflate_encode`] uses for data like `sample`: Huffman coding alone when it
+/// is smallest; otherwise tessera's fast LZ77 (levels up to [`FAST_LZ77_MAX_LEVEL`]) unless
+/// zlib's LZ77 at `level` is more than [`FAST_LZ77_TOLERANCE`] smaller; otherwise zlib's.
+fn choose(sample: &[u8], level: i32) -> DeflateStrategy {
+    let huffman = huffman_only::compress(sample).len();
+    let zlib = zlib_compress(sample, level, Strategy::Default).len();
+    let fast = if level <= FAST_LZ77_MAX_LEVEL {
+        crate::lz77::compress(sample).len()
+    } else {
+        usize::MAX
+    };
+    if huffman < zlib.min(fast) {
+        DeflateStrategy::HuffmanOnly
+    } else if fast != usize::MAX && (fast as f64) <= zlib as f64 * (1.0 + FAST_LZ77_TOLERANCE) {
+        DeflateStrategy::FastLz77
+    } else {
+        DeflateStrategy::Lz77
+    }
+}
+
+/// Levels up to this may use tessera's own LZ77 (`lz77.rs`); higher ones always use zlib's.
+const FAST_LZ77_MAX_LEVEL: i32 = 6;
+/// How much larger than zlib's (on the sample) the fast LZ77's output may be and still be used.
+const FAST_LZ77_TOLERANCE: f64 = 0.01;
 
 /// Bytes of the sample [`deflate_encode`] decides on: [`SAMPLE_PIECES`] slices spread evenly over
 /// the data. Measured on the reference scene and mosaic tiles, 8 x 2 KiB picks the strategy that
@@ -77,6 +100,9 @@ pub enum DeflateStrategy {
     /// Huffman coding of literals only (the streams zlib's `Z_HUFFMAN_ONLY` writes; level 0
     /// still means stored blocks).
     HuffmanOnly,
+    /// tessera's own greedy LZ77 (two candidates per position, `lz77.rs`) plus Huffman
+    /// coding; the same output at every level but 0 (stored blocks).
+    FastLz77,
 }
 
 /// Compress `data` as a zlib stream with a fixed strategy (what [`deflate_encode`] chooses
@@ -86,6 +112,8 @@ pub fn deflate_encode_with(data: &[u8], level: u32, strategy: DeflateStrategy) -
         DeflateStrategy::Lz77 => zlib_compress(data, level.min(9) as i32, Strategy::Default),
         DeflateStrategy::HuffmanOnly if level == 0 => zlib_compress(data, 0, Strategy::Default),
         DeflateStrategy::HuffmanOnly => huffman_only::compress(data),
+        DeflateStrategy::FastLz77 if level == 0 => zlib_compress(data, 0, Strategy::Default),
+        DeflateStrategy::FastLz77 => crate::lz77::compress(data),
     }
 }
 
@@ -140,7 +168,8 @@ mod tests {
             let huffman = huffman_only::compress(&noisy);
             assert!(huffman.len() < zlib_compress(&noisy, 6, Strategy::Default).len());
             assert_eq!(deflate_encode(&noisy, 6), huffman, "{n} residual bytes");
-            // Repetitive data: LZ77 wins.
+            // Repetitive data: LZ77 wins; tessera's fast LZ77 at levels up to 6 (it is within
+            // the tolerance of zlib's here), zlib's above.
             let repeats: Vec<u8> = b"a categorical raster row, "
                 .iter()
                 .cycle()
@@ -148,8 +177,15 @@ mod tests {
                 .copied()
                 .collect();
             let lz = zlib_compress(&repeats, 6, Strategy::Default);
+            let fast = crate::lz77::compress(&repeats);
             assert!(lz.len() < huffman_only::compress(&repeats).len());
-            assert_eq!(deflate_encode(&repeats, 6), lz, "{n} repetitive bytes");
+            assert!(fast.len() as f64 <= lz.len() as f64 * (1.0 + FAST_LZ77_TOLERANCE));
+            assert_eq!(deflate_encode(&repeats, 6), fast, "{n} repetitive bytes");
+            assert_eq!(
+                deflate_encode(&repeats, 9),
+                zlib_compress(&repeats, 9, Strategy::Default),
+                "{n} repetitive bytes, level 9"
+            );
             for data in [noisy, repeats] {
                 let mut out = vec![0u8; n];
                 inflate(&deflate_encode(&data, 6), &mut out).unwrap();
@@ -161,6 +197,34 @@ mod tests {
             deflate_encode(&residuals(5000), 0),
             zlib_compress(&residuals(5000), 0, Strategy::Default)
         );
+    }
+
+    #[test]
+    fn fast_lz77_only_within_the_tolerance_of_zlib() {
+        // Whatever the data, a fast-LZ77 choice costs at most the tolerance over zlib's output
+        // and a Huffman-only choice is the smallest of the three (on the data decided on).
+        let smooth: Vec<u8> = (0..30_000u32).map(|i| ((i / 7) % 251) as u8).collect();
+        let pairs: Vec<u8> = crate::test_util::noise(30_000, 4)
+            .chunks(2)
+            .flat_map(|p| [p[0] % 5, if p[1] < 200 { 0 } else { 0xff }])
+            .collect();
+        for data in [smooth, pairs, residuals(30_000), sample(30_000)] {
+            for level in 1..=9 {
+                let zlib = zlib_compress(&data, level, Strategy::Default).len() as f64;
+                let fast = crate::lz77::compress(&data).len() as f64;
+                let huffman = huffman_only::compress(&data).len() as f64;
+                match choose(&data, level) {
+                    DeflateStrategy::FastLz77 => {
+                        assert!(level <= FAST_LZ77_MAX_LEVEL);
+                        assert!(fast <= zlib * (1.0 + FAST_LZ77_TOLERANCE));
+                    }
+                    DeflateStrategy::HuffmanOnly => assert!(huffman < zlib.min(fast)),
+                    DeflateStrategy::Lz77 => assert!(
+                        level > FAST_LZ77_MAX_LEVEL || fast > zlib * (1.0 + FAST_LZ77_TOLERANCE)
+                    ),
+                }
+            }
+        }
     }
 
     #[test]

@@ -138,22 +138,7 @@ mod tests {
 
     /// Decode with zlib-rs (which checks the Adler-32) and with tessera's inflater.
     fn assert_round_trip(data: &[u8]) -> Vec<u8> {
-        let packed = compress(data);
-        let mut theirs = vec![0u8; data.len()];
-        let mut d = flate2::Decompress::new(true);
-        let status = d
-            .decompress(&packed, &mut theirs, flate2::FlushDecompress::Finish)
-            .expect("zlib-rs reads the stream");
-        assert_eq!(status, flate2::Status::StreamEnd, "{} bytes", data.len());
-        assert!(
-            theirs == data,
-            "zlib-rs decodes other bytes ({} bytes)",
-            data.len()
-        );
-        let mut ours = vec![0u8; data.len()];
-        crate::inflate::inflate_zlib(&packed, &mut ours).expect("tessera reads the stream");
-        assert!(ours == data);
-        packed
+        crate::test_util::assert_zlib_round_trip(data, compress(data))
     }
 
     fn zlib_huffman_only(data: &[u8]) -> usize {

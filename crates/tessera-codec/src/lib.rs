@@ -71,6 +71,7 @@ mod huffman;
 mod huffman_only;
 mod inflate;
 mod jpeg;
+mod lz77;
 mod lzw;
 mod packbits;
 mod planes;

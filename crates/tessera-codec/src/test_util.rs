@@ -56,3 +56,27 @@ pub fn noise(n: usize, seed: u64) -> Vec<u8> {
         })
         .collect()
 }
+
+/// Check that the zlib stream `packed` decodes to `data` with zlib-rs (which checks the
+/// Adler-32) and with tessera's inflater; returns `packed`.
+pub fn assert_zlib_round_trip(data: &[u8], packed: Vec<u8>) -> Vec<u8> {
+    let mut theirs = vec![0u8; data.len()];
+    let mut d = flate2::Decompress::new(true);
+    let status = d
+        .decompress(&packed, &mut theirs, flate2::FlushDecompress::Finish)
+        .expect("zlib-rs reads the stream");
+    assert_eq!(status, flate2::Status::StreamEnd, "{} bytes", data.len());
+    assert!(
+        theirs == data,
+        "zlib-rs decodes other bytes ({} bytes)",
+        data.len()
+    );
+    let mut ours = vec![0u8; data.len()];
+    crate::inflate::inflate_zlib(&packed, &mut ours).expect("tessera reads the stream");
+    assert!(
+        ours == data,
+        "tessera decodes other bytes ({} bytes)",
+        data.len()
+    );
+    packed
+}

@@ -168,6 +168,22 @@ pub fn codec(data: &[u8], compression: Compression) {
             "decoded length differs from the promised length"
         );
     }
+    if compression == Compression::Deflate {
+        deflate_encoders_round_trip(body);
+    }
+}
+
+/// tessera's own Deflate encoders (fast LZ77, Huffman only) on arbitrary bytes: each stream
+/// must inflate back to exactly those bytes.
+fn deflate_encoders_round_trip(data: &[u8]) {
+    use tessera_codec::DeflateStrategy;
+    for strategy in [DeflateStrategy::FastLz77, DeflateStrategy::HuffmanOnly] {
+        let packed = tessera_codec::deflate_encode_with(data, 6, strategy);
+        let mut back = vec![0u8; data.len()];
+        tessera_codec::inflate(&packed, &mut back)
+            .unwrap_or_else(|e| panic!("{strategy:?} stream does not inflate: {e}"));
+        assert!(back == data, "{strategy:?} stream inflates to other bytes");
+    }
 }
 
 /// Writes a random small raster with random writer options (drawn from the first 8 bytes;
