@@ -40,35 +40,51 @@ pub fn deflate_encode(data: &[u8], level: u32) -> Vec<u8> {
     if level == 0 {
         return zlib_compress(data, 0, Strategy::Default);
     }
-    let choice = if data.len() <= 2 * SAMPLE_BYTES {
-        choose(data, level)
-    } else {
-        choose(&spread_sample(data), level)
-    };
-    match choice {
+    if data.len() <= 2 * SAMPLE_BYTES {
+        // Small enough to compress every way and keep the one the rule picks.
+        let mut outputs = Candidates::of(data, level);
+        return match outputs.choice() {
+            DeflateStrategy::HuffmanOnly => outputs.huffman,
+            DeflateStrategy::FastLz77 => outputs.fast.take().expect("fast LZ77 was run"),
+            DeflateStrategy::Lz77 => outputs.zlib,
+        };
+    }
+    match Candidates::of(&spread_sample(data), level).choice() {
         DeflateStrategy::HuffmanOnly => huffman_only::compress(data),
         DeflateStrategy::FastLz77 => crate::lz77::compress(data),
         DeflateStrategy::Lz77 => zlib_compress(data, level, Strategy::Default),
     }
 }
 
-/// Which coding [`deflate_encode`] uses for data like `sample`: Huffman coding alone when it
-/// is smallest; otherwise tessera's fast LZ77 (levels up to [`FAST_LZ77_MAX_LEVEL`]) unless
-/// zlib's LZ77 at `level` is more than [`FAST_LZ77_TOLERANCE`] smaller; otherwise zlib's.
-fn choose(sample: &[u8], level: i32) -> DeflateStrategy {
-    let huffman = huffman_only::compress(sample).len();
-    let zlib = zlib_compress(sample, level, Strategy::Default).len();
-    let fast = if level <= FAST_LZ77_MAX_LEVEL {
-        crate::lz77::compress(sample).len()
-    } else {
-        usize::MAX
-    };
-    if huffman < zlib.min(fast) {
-        DeflateStrategy::HuffmanOnly
-    } else if fast != usize::MAX && (fast as f64) <= zlib as f64 * (1.0 + FAST_LZ77_TOLERANCE) {
-        DeflateStrategy::FastLz77
-    } else {
-        DeflateStrategy::Lz77
+/// The data (or a sample of it) compressed each way [`deflate_encode`] chooses between.
+struct Candidates {
+    huffman: Vec<u8>,
+    zlib: Vec<u8>,
+    /// Only at levels up to [`FAST_LZ77_MAX_LEVEL`].
+    fast: Option<Vec<u8>>,
+}
+
+impl Candidates {
+    fn of(data: &[u8], level: i32) -> Self {
+        Candidates {
+            huffman: huffman_only::compress(data),
+            zlib: zlib_compress(data, level, Strategy::Default),
+            fast: (level <= FAST_LZ77_MAX_LEVEL).then(|| crate::lz77::compress(data)),
+        }
+    }
+
+    /// Huffman coding alone when it is smallest; otherwise tessera's fast LZ77 unless zlib's
+    /// LZ77 is more than [`FAST_LZ77_TOLERANCE`] smaller; otherwise zlib's.
+    fn choice(&self) -> DeflateStrategy {
+        let (huffman, zlib) = (self.huffman.len(), self.zlib.len());
+        let fast = self.fast.as_ref().map_or(usize::MAX, Vec::len);
+        if huffman < zlib.min(fast) {
+            DeflateStrategy::HuffmanOnly
+        } else if self.fast.is_some() && fast as f64 <= zlib as f64 * (1.0 + FAST_LZ77_TOLERANCE) {
+            DeflateStrategy::FastLz77
+        } else {
+            DeflateStrategy::Lz77
+        }
     }
 }
 
@@ -208,23 +224,36 @@ mod tests {
             .chunks(2)
             .flat_map(|p| [p[0] % 5, if p[1] < 200 { 0 } else { 0xff }])
             .collect();
+        let mut seen = std::collections::HashSet::new();
         for data in [smooth, pairs, residuals(30_000), sample(30_000)] {
             for level in 1..=9 {
                 let zlib = zlib_compress(&data, level, Strategy::Default).len() as f64;
-                let fast = crate::lz77::compress(&data).len() as f64;
+                let fast = if level <= FAST_LZ77_MAX_LEVEL {
+                    crate::lz77::compress(&data).len() as f64
+                } else {
+                    f64::INFINITY
+                };
                 let huffman = huffman_only::compress(&data).len() as f64;
-                match choose(&data, level) {
+                let written = deflate_encode(&data, level as u32);
+                let choice = Candidates::of(&data, level).choice();
+                seen.insert(format!("{choice:?}"));
+                match choice {
                     DeflateStrategy::FastLz77 => {
-                        assert!(level <= FAST_LZ77_MAX_LEVEL);
                         assert!(fast <= zlib * (1.0 + FAST_LZ77_TOLERANCE));
+                        assert_eq!(written, crate::lz77::compress(&data));
                     }
-                    DeflateStrategy::HuffmanOnly => assert!(huffman < zlib.min(fast)),
-                    DeflateStrategy::Lz77 => assert!(
-                        level > FAST_LZ77_MAX_LEVEL || fast > zlib * (1.0 + FAST_LZ77_TOLERANCE)
-                    ),
+                    DeflateStrategy::HuffmanOnly => {
+                        assert!(huffman < zlib.min(fast));
+                        assert_eq!(written, huffman_only::compress(&data));
+                    }
+                    DeflateStrategy::Lz77 => {
+                        assert!(fast > zlib * (1.0 + FAST_LZ77_TOLERANCE));
+                        assert_eq!(written, zlib_compress(&data, level, Strategy::Default));
+                    }
                 }
             }
         }
+        assert_eq!(seen.len(), 3, "every choice made on these data: {seen:?}");
     }
 
     #[test]
