@@ -531,14 +531,16 @@ fn copy_run(
         let src = &input.band::<T>(b)[run.src.clone()];
         let dst = &mut out.band_mut::<T>(b)[run.at..run.at + run.src.len()];
         let nodata = run.nodata.unwrap_or(f64::NAN);
+        let first = run.first;
+        // Selects instead of branches (which pixels are valid is data): 5 % of the mosaic
+        // job's CPU as a branchy loop.
         for ((d, t), &v) in dst.iter_mut().zip(taken.iter_mut()).zip(src) {
             let x = as_f64(v);
             // NaN samples never take part; a NaN nodata equals no sample (NaN != x).
-            let valid = !x.is_nan() && x != nodata;
-            if valid && !(run.first && *t) {
-                *d = v;
-                *t = true;
-            }
+            let valid = !x.is_nan() & (x != nodata);
+            let write = valid & !(first & *t);
+            *d = if write { v } else { *d };
+            *t |= write;
         }
     }
     macro_rules! by_type {
