@@ -28,8 +28,8 @@ pub fn inflate(data: &[u8], out: &mut [u8]) -> Result<(), CodecError> {
 ///   is most of the time: there Huffman coding alone is both ~10x faster and smaller (the
 ///   reference scene's tiles: ratio 2.309 vs 2.245).
 /// - tessera's fast greedy LZ77 (`lz77.rs`, levels 1-6) when its output is within 1 % of
-///   zlib's at `level`: on the mosaic benchmark's uint16 tiles 1.9-2.0x zlib-rs's speed at
-///   ratio 1.778 vs 1.787 (libdeflate, which GDAL uses, writes 1.741 at level 6).
+///   zlib's at `level`: on the mosaic benchmark's uint16 tiles about twice zlib-rs's speed at
+///   ratio 1.779 vs 1.787 (libdeflate, which GDAL uses, writes 1.741 at level 6).
 /// - zlib's LZ77 at `level` (zlib-rs) otherwise: smooth rasters where its lazy matching and
 ///   deeper search pay, and always at levels 7-9.
 ///
