@@ -18,6 +18,7 @@ use crate::huffman::{
     canonical_codes, code_lengths, fixed_length, BitWriter, DynamicHeader, LITERAL_ONLY_DIST_LENS,
     MAX_CODE_BITS,
 };
+use crate::inflate::{DIST_EXTRA, LENGTH_EXTRA};
 
 /// Literals plus matches per Deflate block (zlib's block size at memLevel 8).
 const BLOCK_SYMBOLS: usize = 16 << 10;
@@ -52,8 +53,6 @@ struct Block {
     seqs: Vec<Seq>,
     lit_freq: [u32; LIT_SYMBOLS],
     dist_freq: [u32; DIST_SYMBOLS],
-    /// Literals plus matches so far.
-    symbols: usize,
 }
 
 impl Block {
@@ -62,7 +61,6 @@ impl Block {
             seqs: Vec::with_capacity(BLOCK_SYMBOLS),
             lit_freq: [0; LIT_SYMBOLS],
             dist_freq: [0; DIST_SYMBOLS],
-            symbols: 0,
         }
     }
 
@@ -70,7 +68,6 @@ impl Block {
         self.seqs.clear();
         self.lit_freq = [0; LIT_SYMBOLS];
         self.dist_freq = [0; DIST_SYMBOLS];
-        self.symbols = 0;
     }
 }
 
@@ -109,25 +106,9 @@ pub(crate) fn compress(data: &[u8]) -> Vec<u8> {
     table.fill([0; 2]);
     block.reset();
     let mut block_start = 0;
-    let parsed = lz77(data, table, block, |block, end| {
+    lz77(data, table, block, |block, end| {
         write_block(&mut w, block, &data[block_start..end], false);
         block_start = end;
-    });
-    // The last bytes, too few to start a match, are literals.
-    for &b in &data[parsed..] {
-        block.lit_freq[usize::from(b)] += 1;
-    }
-    // The last block's final run of literals: what its sequences do not cover (under
-    // BLOCK_SYMBOLS + 4 bytes, so it fits a u32).
-    let covered: usize = block
-        .seqs
-        .iter()
-        .map(|s| s.literals as usize + usize::from(s.length))
-        .sum();
-    block.seqs.push(Seq {
-        literals: (n - block_start - covered) as u32,
-        length: 0,
-        distance: 0,
     });
     write_block(&mut w, block, &data[block_start..], true);
     SCRATCH.with(|s| s.set(Some(scratch)));
@@ -136,27 +117,28 @@ pub(crate) fn compress(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Parse `data` greedily into literals and matches, handing each full block to `emit` (with
-/// the position it ends at; the block's last run of literals is in its last `Seq`). Returns
-/// where parsing stopped: the block left in `block` covers up to there, except its final run
-/// of literals, which the caller closes.
+/// Parse `data` greedily into literals and matches, handing each full block to `emit` with the
+/// position it ends at; the last block is left in `block`. A block's last `Seq` holds its final
+/// run of literals.
 fn lz77(
     data: &[u8],
     table: &mut [[u16; 2]],
     block: &mut Block,
     mut emit: impl FnMut(&Block, usize),
-) -> usize {
+) {
     let n = data.len();
-    // Position `i` is searched while `i + 1` also has 4 bytes to read (its hash is computed
-    // ahead, so that its bucket is loaded while `i` is being matched).
-    if n < MIN_MATCH + 1 {
-        return 0;
-    }
-    let last = n - MIN_MATCH; // the last position with 4 readable bytes
     let table: &mut [[u16; 2]; 1 << HASH_BITS] = table.try_into().expect("table size");
     let mut i = 0;
     let mut run_start = 0;
-    let mut h = hash(read4(data, 0));
+    let mut symbols = 0;
+    // Position `i` is searched while `i + 1` also has 4 bytes to read (its hash is computed
+    // ahead, so that its bucket is loaded while `i` is being matched).
+    let last = n.saturating_sub(MIN_MATCH); // the last position with 4 readable bytes
+    let mut h = if n > MIN_MATCH {
+        hash(read4(data, 0))
+    } else {
+        0
+    };
     let mut bucket = table[h];
     while i < last {
         let next_h = hash(read4(data, i + 1));
@@ -173,8 +155,8 @@ fn lz77(
                 length: length as u16,
                 distance: distance as u16,
             });
-            block.lit_freq[257 + usize::from(LENGTH_SLOT[length])] += 1;
-            block.dist_freq[distance_slot(distance)] += 1;
+            block.lit_freq[length_code(length as u32 - 3).0] += 1;
+            block.dist_freq[distance_code(distance as u32 - 1).0] += 1;
             let end = i + length;
             // Index the positions inside a short match; of a long one (a run, mostly) only its
             // last two, so that the run continues at distance 1 rather than at the match's own.
@@ -199,8 +181,8 @@ fn lz77(
             h = next_h;
             bucket = next_bucket;
         }
-        block.symbols += 1;
-        if block.symbols >= BLOCK_SYMBOLS {
+        symbols += 1;
+        if symbols == BLOCK_SYMBOLS {
             block.seqs.push(Seq {
                 literals: (i - run_start) as u32,
                 length: 0,
@@ -208,11 +190,19 @@ fn lz77(
             });
             emit(block, i);
             block.reset();
+            symbols = 0;
             run_start = i;
         }
     }
-    // Positions from `i` on are literals of the last block (the caller counts them).
-    i.min(n)
+    // The last bytes, too few to start a match, are literals.
+    for &b in &data[i..] {
+        block.lit_freq[usize::from(b)] += 1;
+    }
+    block.seqs.push(Seq {
+        literals: (n - run_start) as u32,
+        length: 0,
+        distance: 0,
+    });
 }
 
 /// The longer match at `i` with the bucket's two positions, (length, distance), the more recent
@@ -250,31 +240,6 @@ fn match_length(data: &[u8], from: usize, i: usize) -> usize {
             limit - MIN_MATCH,
         )
 }
-
-/// The distance symbol (0-29) of a match distance (1-32768).
-#[inline(always)]
-fn distance_slot(distance: usize) -> usize {
-    distance_code(distance as u32 - 1).0
-}
-
-/// `LENGTH_SLOT[length]`: the length symbol minus 257 for match lengths 3-258.
-const LENGTH_SLOT: [u8; MAX_MATCH + 1] = {
-    let mut t = [0u8; MAX_MATCH + 1];
-    let mut len = 3;
-    while len <= MAX_MATCH {
-        let y = (len - 3) as u32;
-        t[len] = if y < 8 {
-            y as u8
-        } else if y == 255 {
-            28
-        } else {
-            let log = 31 - y.leading_zeros();
-            (4 * (log - 1) + ((y >> (log - 2)) & 3)) as u8
-        };
-        len += 1;
-    }
-    t
-};
 
 #[inline(always)]
 fn read4(data: &[u8], i: usize) -> u32 {
@@ -332,21 +297,11 @@ fn distance_code(x: u32) -> (usize, u32, u32) {
     }
 }
 
-/// Extra bits of a literal/length symbol.
+/// Extra bits of a literal/length symbol (none for literals and end-of-block).
 fn length_extra_bits(symbol: usize) -> u64 {
-    match symbol {
-        265..=284 => ((symbol - 261) / 4) as u64,
-        _ => 0,
-    }
-}
-
-/// Extra bits of a distance symbol.
-fn distance_extra_bits(symbol: usize) -> u64 {
-    if symbol < 4 {
-        0
-    } else {
-        (symbol / 2 - 1) as u64
-    }
+    symbol
+        .checked_sub(257)
+        .map_or(0, |slot| u64::from(LENGTH_EXTRA[slot]))
 }
 
 /// Write `block` (whose symbols spell `raw`) as the cheapest of the three block types.
@@ -366,7 +321,7 @@ fn write_block(w: &mut BitWriter, block: &Block, raw: &[u8], is_final: bool) {
             .map(|s| u64::from(lit_freq[s]) * (u64::from(lit_len(s)) + length_extra_bits(s)))
             .sum();
         let dists: u64 = (0..DIST_SYMBOLS)
-            .map(|s| u64::from(dist_freq[s]) * (u64::from(dist_len(s)) + distance_extra_bits(s)))
+            .map(|s| u64::from(dist_freq[s]) * (u64::from(dist_len(s)) + u64::from(DIST_EXTRA[s])))
             .sum();
         lits + dists
     };
@@ -480,8 +435,22 @@ mod tests {
                 );
             }
         }
+        // Every length and distance against the inflater's tables.
+        use crate::inflate::{DIST_BASE, LENGTH_BASE};
+        for length in 3..=258u32 {
+            let (symbol, bits, extra) = length_code(length - 3);
+            let slot = symbol - 257;
+            assert_eq!(u32::from(LENGTH_BASE[slot]) + extra, length);
+            assert_eq!(bits, u32::from(LENGTH_EXTRA[slot]), "length {length}");
+            assert_eq!(length_extra_bits(symbol), u64::from(bits));
+        }
+        for distance in 1..=32768u32 {
+            let (symbol, bits, extra) = distance_code(distance - 1);
+            assert_eq!(u32::from(DIST_BASE[symbol]) + extra, distance);
+            assert_eq!(bits, u32::from(DIST_EXTRA[symbol]), "distance {distance}");
+        }
         assert_eq!(length_extra_bits(284), 5);
-        assert_eq!(distance_extra_bits(29), 13);
+        assert_eq!(length_extra_bits(100), 0);
     }
 
     fn assert_round_trip(data: &[u8]) -> Vec<u8> {

@@ -60,10 +60,10 @@ macro_rules! difference_row {
     }};
 }
 
-/// Undo 16/32/64-bit horizontal differencing on one row of `S`-sample pixels, like
-/// [`undo_u8`]: the running sums stay in registers. Re-reading the previous sample from memory
-/// made each sample wait for the store before it (store-to-load forwarding, ~5 cycles): 7 % of
-/// the mosaic job's CPU for its uint16 inputs.
+/// Undo horizontal differencing on one row of `S`-sample pixels with the running sums, one
+/// per channel, in registers. Re-reading the previous sample from memory instead made each
+/// sample wait for the store before it (store-to-load forwarding, ~5 cycles): 7 % of the mosaic
+/// job's CPU for its uint16 inputs.
 macro_rules! undo_words {
     ($name:ident, $t:ty) => {
         fn $name<const S: usize>(row: &mut [u8]) {
@@ -79,6 +79,7 @@ macro_rules! undo_words {
         }
     };
 }
+undo_words!(undo_u8, u8);
 undo_words!(undo_u16, u16);
 undo_words!(undo_u32, u32);
 undo_words!(undo_u64, u64);
@@ -95,17 +96,6 @@ macro_rules! undo_rows {
             }
         }
     };
-}
-
-/// Undo 8-bit horizontal differencing on one row of `S`-sample pixels.
-fn undo_u8<const S: usize>(row: &mut [u8]) {
-    let mut acc = [0u8; S];
-    for px in row.chunks_exact_mut(S) {
-        for k in 0..S {
-            acc[k] = acc[k].wrapping_add(px[k]);
-            px[k] = acc[k];
-        }
-    }
 }
 
 fn horizontal(
@@ -129,18 +119,7 @@ fn horizontal(
     }
     let mut scratch = Vec::new();
     match bytes {
-        1 if undo && (1..=4).contains(&samples) => {
-            // The hot path of 8-bit predictor data: running sums kept in registers, one
-            // per channel, instead of re-reading the previous pixel from memory.
-            for r in data.chunks_exact_mut(row) {
-                match samples {
-                    1 => undo_u8::<1>(r),
-                    2 => undo_u8::<2>(r),
-                    3 => undo_u8::<3>(r),
-                    _ => undo_u8::<4>(r),
-                }
-            }
-        }
+        1 if undo && (1..=4).contains(&samples) => undo_rows!(data, row, samples, undo_u8),
         1 => {
             for r in data.chunks_exact_mut(row) {
                 if undo {
