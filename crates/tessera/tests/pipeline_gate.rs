@@ -1,31 +1,15 @@
 //! The metadata gate: each kind of mismatch gives its own error naming the file,
 //! before any pixel work, and no output file appears.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tessera::codec::{Compression, DataType};
 use tessera::pipeline::{Method, Pipeline, PipelineOptions};
 use tessera::write::{GeoTags, Interleave, RasterSpec, WriteOptions};
 use tessera::Dataset;
 
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("tessera-gate-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod common;
+use common::Scratch;
 
 /// A small raster with a north-up (or given) transform and an EPSG CRS.
 struct Input {
@@ -192,7 +176,7 @@ fn data_type_mismatch() {
 
 #[test]
 fn every_offender_is_listed() {
-    let dir = Scratch::new("many");
+    let dir = Scratch::new("gate-many");
     write(&dir.path("a.tif"), &Input::default());
     write(
         &dir.path("b.tif"),
@@ -221,7 +205,7 @@ fn every_offender_is_listed() {
 
 #[test]
 fn aligned_inputs_make_the_union_grid() {
-    let dir = Scratch::new("union");
+    let dir = Scratch::new("gate-union");
     write(&dir.path("a.tif"), &Input::default());
     // 25 pixels right and 10 down: same grid.
     write(
@@ -253,7 +237,7 @@ fn aligned_inputs_make_the_union_grid() {
 
 #[test]
 fn a_corrupt_block_mid_run_names_file_and_window_and_leaves_no_output() {
-    let dir = Scratch::new("corrupt");
+    let dir = Scratch::new("gate-corrupt");
     let input = dir.path("a.tif");
     write(&input, &Input::default());
     // Overwrite the compressed bytes of the last tile (x 32..40, y 16..30) with junk.

@@ -132,6 +132,18 @@ impl BandKernel for NormalizeKernel {
             out.fill(f32::NAN);
         }
     }
+
+    fn byte_table(&self, band: usize, dt: DataType) -> Option<[f32; 256]> {
+        let bytes: [u8; 256] = std::array::from_fn(|i| i as u8);
+        let slice = match dt {
+            DataType::U8 => InputSlice::U8(&bytes),
+            DataType::I8 => InputSlice::I8(bytemuck::cast_slice(&bytes)),
+            _ => return None,
+        };
+        let mut table = [0f32; 256];
+        self.kernels[band].apply(slice, &mut table[..]).ok()?;
+        Some(table)
+    }
 }
 
 fn input_slice_ok(dt: DataType) -> Option<()> {
@@ -210,6 +222,51 @@ mod tests {
             max: values.iter().copied().reduce(f64::max),
             mean: Some(mean),
             std: Some(var.sqrt()),
+        }
+    }
+
+    /// The 8-bit lookup table is `apply` on each of the 256 samples, for u8 and i8 input, with
+    /// nodata, clipping and each kind of mapping.
+    #[test]
+    fn byte_tables_equal_apply() {
+        let modes = [
+            Normalize::DtypeRange,
+            Normalize::Range {
+                lo: -3.0,
+                hi: 200.0,
+            },
+            Normalize::Affine {
+                scale: 0.37,
+                offset: -1.5,
+            },
+            Normalize::ZScore {
+                mean: 12.5,
+                std: 40.0,
+            },
+        ];
+        for normalize in modes {
+            for clip in [None, Some((0.0, 1.0)), Some((-0.25, 0.5))] {
+                let kernels = NormalizeKernel {
+                    kernels: vec![Kernel {
+                        normalize,
+                        clip,
+                        in_nodata: Some(5.0),
+                        out_nodata: f32::NAN,
+                    }],
+                };
+                for dt in [DataType::U8, DataType::I8] {
+                    let mut input = RasterBuffer::zeroed(dt, 1, 256, 1);
+                    for (i, b) in input.bytes_mut().iter_mut().enumerate() {
+                        *b = i as u8;
+                    }
+                    let mut want = [0f32; 256];
+                    kernels.apply(0, &input, 0, 0, &mut want);
+                    let table = kernels.byte_table(0, dt).expect("8-bit input has a table");
+                    let (got, want) = (table.map(f32::to_bits), want.map(f32::to_bits));
+                    assert_eq!(got, want, "{normalize:?} {clip:?} {dt:?}");
+                }
+                assert!(kernels.byte_table(0, DataType::U16).is_none());
+            }
         }
     }
 
