@@ -248,13 +248,13 @@ impl TileEncoder {
             _ => buf.to_vec(),
         };
         // Compressors return buffers sized for the worst case (deflate: more than the
-        // input). Tiles wait in memory until written, so keep exact-size copies and free
-        // the big buffer at once (normalize peak RSS ~56-61 -> ~50-60 MiB on the scene).
-        let data = if data.capacity() > data.len() + data.len() / 8 {
-            data.as_slice().to_vec()
-        } else {
-            data
-        };
+        // input). Tiles wait in memory until written, so give the unused tail back at once
+        // (normalize peak RSS ~56-61 -> ~50-60 MiB on the scene). A shrinking realloc keeps
+        // the data in place; an exact-size copy instead was 0.9 % of the normalize job.
+        let mut data = data;
+        if data.capacity() > data.len() + data.len() / 8 {
+            data.shrink_to_fit();
+        }
         EncodedTile {
             index: tile_index,
             layout: self.layout.clone(),
