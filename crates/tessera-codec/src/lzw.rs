@@ -77,27 +77,18 @@ const SLOTS: usize = 1 << 21;
 /// and unconditional stores, codes packed later: 112-131 MB/s); two streams interleaved in one
 /// loop to overlap their loads (92-127 MB/s: twice the working set, and a mispredict of one
 /// stream flushes the other); a prefetch of the next root-child slot (no change); transparent
-/// huge pages (no change); a per-code cache of its first (or most recent) child in 16 KiB,
-/// checked before the table (82 % of found children are there, but the extra branch for the
-/// rest costs more: 0.98x); a bitmap instead of the leaf bytes below (0.97-0.99x).
-///
-/// `leaf[code]` says a code has no children yet. Most strings (60 % on the float32 tiles) end at
-/// such a code; testing this 4 KiB array (always in L1) first skips the child-table load that
-/// would likely miss L1 for them, so the mispredicted end-of-string branch resolves sooner:
-/// 1.02-1.05x on the same tiles.
+/// huge pages (no change).
 struct Table {
     child: Box<[u16; SLOTS]>,
     slot: Box<[u32; 4096]>,
-    leaf: Box<[bool; 4096]>,
 }
 
 impl Table {
     fn new() -> Box<Self> {
         let child = vec![0u16; SLOTS].into_boxed_slice().try_into();
         let slot = vec![0u32; 4096].into_boxed_slice().try_into();
-        let leaf = vec![true; 4096].into_boxed_slice().try_into();
-        match (child, slot, leaf) {
-            (Ok(child), Ok(slot), Ok(leaf)) => Box::new(Table { child, slot, leaf }),
+        match (child, slot) {
+            (Ok(child), Ok(slot)) => Box::new(Table { child, slot }),
             _ => unreachable!("sizes match"),
         }
     }
@@ -199,22 +190,15 @@ fn encode_with(data: &[u8], table: &mut Table) -> Vec<u8> {
     };
     let child = &mut *table.child;
     let slot = &mut *table.slot;
-    let leaf = &mut *table.leaf;
-    // Codes from FIRST_FREE on are marked leaves as they are made; the roots here.
-    leaf[..256].fill(true);
     let mut ent = first as u32;
     for &c in rest {
         let s = ((c as usize) * ROW + ent as usize) & (SLOTS - 1);
-        if !leaf[ent as usize & 4095] {
-            let next = child[s];
-            if next != 0 {
-                ent = next as u32;
-                continue;
-            }
+        let next = child[s];
+        if next != 0 {
+            ent = next as u32;
+            continue;
         }
         w.put(ent, width);
-        leaf[ent as usize & 4095] = false;
-        leaf[free as usize & 4095] = true;
         ent = c as u32;
         child[s] = free as u16;
         slot[free as usize & 4095] = s as u32;
@@ -227,7 +211,6 @@ fn encode_with(data: &[u8], table: &mut Table) -> Vec<u8> {
                 for &s in &slot[FIRST_FREE as usize..FULL as usize] {
                     child[s as usize & (SLOTS - 1)] = 0;
                 }
-                leaf[..256].fill(true);
                 free = FIRST_FREE;
                 width = 9;
             } else {
