@@ -201,15 +201,25 @@ impl<'a> Pipeline<'a> {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => n,
         };
-        // Tiles go into the file window by window (a fixed order, so the bytes do not
-        // depend on completion): the reorder buffer then holds at most one batch.
-        let order: Vec<usize> = windows
+        // Tiles go into the file window by window, each window's in its own fixed order (so
+        // the bytes do not depend on completion). Workers send each tile as soon as it is
+        // compressed: the oldest window's tiles are written at once, later windows' wait in
+        // the writer's reorder buffer.
+        let per_window: Vec<Vec<usize>> = windows
             .iter()
-            .flat_map(|w| self.tile_indexes(w, &encoder))
+            .map(|w| self.tile_indexes(w, &encoder))
             .collect();
-        writer.set_write_order(order).map_err(wr)?;
-        let window_tiles = self.tile_indexes(&windows[0], &encoder).len();
-        writer.set_max_pending(window_tiles * threads + 16);
+        // tiles_before[i]: tiles of the windows before window i.
+        let tiles_before: Vec<usize> = std::iter::once(0)
+            .chain(per_window.iter().scan(0, |sum, t| {
+                *sum += t.len();
+                Some(*sum)
+            }))
+            .collect();
+        writer.set_write_order(per_window.concat()).map_err(wr)?;
+        let ahead = 2 * threads;
+        let window_tiles = per_window[0].len();
+        writer.set_max_pending(window_tiles * ahead + 16);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -219,19 +229,17 @@ impl<'a> Pipeline<'a> {
             })?;
         let total = encoder.tile_count();
         let mut failure = None;
-        let ahead = 2 * threads;
-        let (sender, receiver) = std::sync::mpsc::channel::<(usize, Result<Vec<EncodedTile>>)>();
+        let (sender, receiver) = std::sync::mpsc::channel::<WindowMessage>();
         // This thread (not one of the pool's) dispatches windows in order, one pool job
         // per window, keeping `threads` of them running (no barrier between windows) and
         // never starting one more than `ahead` windows past the first not yet written:
         // memory is bounded by that many windows whatever the raster. Jobs never block
         // (a pool thread blocked outside rayon would stall nested parallel reads); this
-        // thread writes the tiles window by window, in window order.
+        // thread writes the tiles.
         pool.in_place_scope(|scope| {
             let mut started = 0;
             let mut running = 0;
             let mut written = 0;
-            let mut finished = std::collections::BTreeMap::new();
             loop {
                 while failure.is_none()
                     && started < windows.len()
@@ -241,9 +249,11 @@ impl<'a> Pipeline<'a> {
                     let sender = sender.clone();
                     let (i, windows, encoder) = (started, &windows, &encoder);
                     scope.spawn(move |_| {
-                        let tiles = self.process_window(&windows[i], encoder, target);
                         // The receiver outlives every job of the scope.
-                        let _ = sender.send((i, tiles));
+                        let done = self.process_window(&windows[i], encoder, target, &mut |t| {
+                            let _ = sender.send(WindowMessage::Tile(t));
+                        });
+                        let _ = sender.send(WindowMessage::Done(done));
                     });
                     started += 1;
                     running += 1;
@@ -251,29 +261,30 @@ impl<'a> Pipeline<'a> {
                 if running == 0 {
                     break;
                 }
-                let Ok((i, tiles)) = receiver.recv() else {
+                let Ok(message) = receiver.recv() else {
                     break;
                 };
-                running -= 1;
-                if failure.is_some() {
-                    // Drain the windows still running, start no more.
-                    continue;
+                match message {
+                    // After a failure, drain the windows still running, start no more.
+                    WindowMessage::Tile(_) if failure.is_some() => {}
+                    WindowMessage::Tile(tile) => {
+                        if let Err(e) = writer.write_tile(tile) {
+                            failure = Some(wr(e));
+                        }
+                    }
+                    WindowMessage::Done(result) => {
+                        running -= 1;
+                        if let (Err(e), None) = (result, &failure) {
+                            failure = Some(e);
+                        }
+                    }
                 }
-                match tiles {
-                    Ok(tiles) => {
-                        finished.insert(i, tiles);
-                    }
-                    Err(e) => {
-                        failure = Some(e);
-                        continue;
-                    }
-                }
-                while let Some(tiles) = finished.remove(&written) {
-                    if let Err(e) = tiles.into_iter().try_for_each(|t| writer.write_tile(t)) {
-                        failure = Some(wr(e));
-                        break;
-                    }
+                let before = written;
+                while written < windows.len() && writer.tiles_written() >= tiles_before[written + 1]
+                {
                     written += 1;
+                }
+                if written > before {
                     progress(writer.tiles_written(), total);
                 }
             }
@@ -309,8 +320,8 @@ impl<'a> Pipeline<'a> {
             .collect()
     }
 
-    /// Every tile index (all planes) a window produces, in the order `process_window`
-    /// returns them.
+    /// Every tile index (all planes) a window produces, row-major: the order they go into
+    /// the file (`process_window` may make them in another).
     fn tile_indexes(&self, w: &Window, encoder: &TileEncoder) -> Vec<usize> {
         let planes = match self.spec.interleave {
             Interleave::Pixel => 1,
@@ -328,7 +339,8 @@ impl<'a> Pipeline<'a> {
         w: &Window,
         encoder: &TileEncoder,
         target: &Path,
-    ) -> Result<Vec<EncodedTile>> {
+        emit: &mut dyn FnMut(EncodedTile),
+    ) -> Result<()> {
         let (tw, th) = (
             self.spec.tile_width as usize,
             self.spec.tile_height as usize,
@@ -350,7 +362,6 @@ impl<'a> Pipeline<'a> {
             static TILE: std::cell::Cell<Vec<f32>> = const { std::cell::Cell::new(Vec::new()) };
         }
         let mut tile = TILE.with(|t| t.take());
-        let mut out = Vec::new();
         // Tiles come out part by part; the writer puts them in the file in its own fixed
         // order, so the parts do not change the output.
         for part in self.read_parts(&padded) {
@@ -367,7 +378,7 @@ impl<'a> Pipeline<'a> {
                 for &plane in &planes {
                     let raw = pixels.tile(x0, y0, tw, th, plane, &mut tile);
                     let index = encoder.tile_index(plane.unwrap_or(0), row, col);
-                    out.push(
+                    emit(
                         encoder
                             .encode_in_place(index, raw)
                             .map_err(|e| Error::write(target, e))?,
@@ -376,7 +387,7 @@ impl<'a> Pipeline<'a> {
             }
         }
         TILE.with(|t| t.set(tile));
-        Ok(out)
+        Ok(())
     }
 
     /// The parts of a (tile-padded) window to read one at a time. Normally the window itself.
@@ -660,6 +671,13 @@ fn store(values: impl Iterator<Item = f64>, out: &mut [u8], dt: DataType) {
         };
     }
     ints!(U8 => u8, I8 => i8, U16 => u16, I16 => i16, U32 => u32, I32 => i32, U64 => u64, I64 => i64);
+}
+
+/// What a window's job sends the writing thread: each tile as it is compressed, then the
+/// window's outcome.
+enum WindowMessage {
+    Tile(EncodedTile),
+    Done(Result<()>),
 }
 
 /// A window's pixels as [`Pipeline::window_pixels`] makes them.
