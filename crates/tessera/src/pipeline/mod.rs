@@ -240,6 +240,7 @@ impl<'a> Pipeline<'a> {
             let mut started = 0;
             let mut running = 0;
             let mut written = 0;
+            let mut reported = 0;
             loop {
                 while failure.is_none()
                     && started < windows.len()
@@ -279,13 +280,13 @@ impl<'a> Pipeline<'a> {
                         }
                     }
                 }
-                let before = written;
                 while written < windows.len() && writer.tiles_written() >= tiles_before[written + 1]
                 {
                     written += 1;
                 }
-                if written > before {
-                    progress(writer.tiles_written(), total);
+                if writer.tiles_written() > reported {
+                    reported = writer.tiles_written();
+                    progress(reported, total);
                 }
             }
         });
