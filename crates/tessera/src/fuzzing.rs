@@ -171,6 +171,19 @@ pub fn codec(data: &[u8], compression: Compression) {
     if compression == Compression::Deflate {
         deflate_encoders_round_trip(body);
     }
+    if compression == Compression::Lzw {
+        lzw_encoder_round_trip(body);
+    }
+}
+
+/// tessera's LZW encoder on arbitrary bytes: the stream must decode back to exactly those
+/// bytes (its table, leaf flags and bit packer cross every code width and table reset here).
+fn lzw_encoder_round_trip(data: &[u8]) {
+    let packed = tessera_codec::lzw_encode(data);
+    let mut back = vec![0u8; data.len()];
+    tessera_codec::lzw_decode(&packed, &mut back)
+        .unwrap_or_else(|e| panic!("LZW stream does not decode: {e}"));
+    assert!(back == data, "LZW stream decodes to other bytes");
 }
 
 /// tessera's own Deflate encoders (fast LZ77, Huffman only) on arbitrary bytes: each stream
