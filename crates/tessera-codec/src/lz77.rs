@@ -165,16 +165,27 @@ fn lz77(
             } else {
                 end - 2
             };
+            // The bucket of the position after the match is loaded before the inside
+            // positions are indexed (kept up to date if one of them lands in it), so that its
+            // load overlaps their work instead of following it.
+            let end_h = if end <= last {
+                hash(read4(data, end))
+            } else {
+                0
+            };
+            let mut end_bucket = table[end_h];
             for j in inside..end.min(last + 1) {
-                let slot = &mut table[hash(read4(data, j))];
-                *slot = [j as u16, slot[0]];
+                let jh = hash(read4(data, j));
+                let updated = [j as u16, table[jh][0]];
+                table[jh] = updated;
+                if jh == end_h {
+                    end_bucket = updated;
+                }
             }
             i = end;
             run_start = end;
-            if i <= last {
-                h = hash(read4(data, i));
-                bucket = table[h];
-            }
+            h = end_h;
+            bucket = end_bucket;
         } else {
             block.lit_freq[usize::from(data[i])] += 1;
             i += 1;
@@ -216,12 +227,25 @@ fn longest(data: &[u8], i: usize, bucket: [u16; 2]) -> (usize, usize) {
     let reach = WINDOW.min(i);
     let d0 = usize::from((i as u16).wrapping_sub(bucket[0]));
     let d1 = usize::from((i as u16).wrapping_sub(bucket[1]));
-    let mut best = (0, 0);
-    if d0.wrapping_sub(1) < reach && read4(data, i - d0) == prefix {
-        best = (match_length(data, i - d0, i), d0);
+    let (valid0, valid1) = (d0.wrapping_sub(1) < reach, d1.wrapping_sub(1) < reach);
+    // Both candidates' first 4 bytes are compared without a branch each (an invalid one reads
+    // position 0 and is masked out): most positions match neither, and one well-predicted
+    // branch for both is cheaper than four.
+    let (from0, from1) = (
+        i.wrapping_sub(d0) & 0usize.wrapping_sub(valid0 as usize),
+        i.wrapping_sub(d1) & 0usize.wrapping_sub(valid1 as usize),
+    );
+    let hit0 = (read4(data, from0) == prefix) as u8 & valid0 as u8;
+    let hit1 = (read4(data, from1) == prefix) as u8 & valid1 as u8;
+    if hit0 | hit1 == 0 {
+        return (0, 0);
     }
-    if d1.wrapping_sub(1) < reach && read4(data, i - d1) == prefix {
-        let length = match_length(data, i - d1, i);
+    let mut best = (0, 0);
+    if hit0 != 0 {
+        best = (match_length(data, from0, i), d0);
+    }
+    if hit1 != 0 {
+        let length = match_length(data, from1, i);
         if length > best.0 {
             best = (length, d1);
         }
