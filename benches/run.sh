@@ -19,6 +19,13 @@ mkdir -p "$BENCH_DATA"
 if [ ! -f "$BENCH_DATA/scene_u8.tif" ]; then
   "$py" "$shared/bench/make_inputs.py" --only scene
 fi
+# The mosaic job reads the four 4096x4096 uint16 tiles the same script makes.
+case "$job" in
+  all | mosaic)
+    if [ ! -f "$BENCH_DATA/mosaic_3.tif" ]; then
+      "$py" "$shared/bench/make_inputs.py" --only mosaic
+    fi ;;
+esac
 cargo build --release -q -p tessera-benches -p tessera-cli
 case "$job" in
   all) jobs="decode convert-deflate convert-lzw convert-zstd normalize-lzw normalize-4x mosaic seed lzw-single" ;;
