@@ -373,6 +373,8 @@ impl Dataset {
             window,
             bands,
             fill: None,
+            // Tiles already run in parallel.
+            parallel: false,
         })?;
         let buf = if buf.data_type() == spec.data_type {
             buf

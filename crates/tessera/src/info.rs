@@ -269,6 +269,7 @@ impl Dataset {
                 window: tessera_grid::Window::new(0, row as i64, img.width, rows),
                 bands: Vec::new(),
                 fill: None,
+                parallel: true,
             })?;
             valid += buf.bytes().iter().filter(|&&v| v == 255).count() as u64;
             row += rows;

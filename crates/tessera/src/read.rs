@@ -20,6 +20,11 @@ pub struct ReadRequest {
     pub bands: Vec<usize>,
     /// Value for pixels outside the image; `None` = the nodata value, or 0.
     pub fill: Option<f64>,
+    /// Decode the chunks the window touches in parallel (on the current rayon pool). Turn it
+    /// off when the caller already reads windows in parallel: nested parallel decoding made
+    /// the mosaic benchmark slower (wall median 0.82 -> 0.71 s without it) and held more
+    /// memory (peak RSS 32 -> 23 MiB), its threads waiting on each other's stolen chunks.
+    pub parallel: bool,
 }
 
 impl ReadRequest {
@@ -30,6 +35,7 @@ impl ReadRequest {
             window,
             bands: Vec::new(),
             fill: None,
+            parallel: true,
         }
     }
 }
@@ -116,10 +122,14 @@ impl Dataset {
                 out.fill(sparse_fill);
             }
         } else {
-            let decoded: Vec<Result<Decoded>> = chunks
-                .par_iter()
-                .map(|&(block, plane)| self.decode_chunk_planes_vec(img, block, plane))
-                .collect();
+            let decode = |&(block, plane): &(BlockIndex, u16)| {
+                self.decode_chunk_planes_vec(img, block, plane)
+            };
+            let decoded: Vec<Result<Decoded>> = if req.parallel {
+                chunks.par_iter().map(decode).collect()
+            } else {
+                chunks.iter().map(decode).collect()
+            };
             for ((block, plane), data) in chunks.iter().zip(decoded) {
                 copy_chunk(
                     img,

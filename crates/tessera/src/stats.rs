@@ -219,6 +219,7 @@ impl Dataset {
                 window: Window::new(0, row as i64, img.width, rows),
                 bands: Vec::new(),
                 fill: None,
+                parallel: true,
             };
             let buf = self.read(&req)?;
             for b in 0..bands {

@@ -60,6 +60,8 @@ fn check_windows(name: &str, fill: Option<f64>) {
             window: win,
             bands: subset.clone(),
             fill,
+            // Both decode paths, checked against the (parallel) whole-image read.
+            parallel: rng.next(2) == 0,
         };
         let buf = ds.read(&req).unwrap();
         assert_eq!(
@@ -115,6 +117,7 @@ fn check_block_windows(name: &str, fill: f64) {
                     window: win,
                     bands: Vec::new(),
                     fill: Some(fill),
+                    parallel: false,
                 };
                 let buf = ds.read(&req).unwrap();
                 for b in 0..ds.band_count() {
@@ -204,6 +207,7 @@ fn wholly_outside_window_is_all_fill() {
         window: Window::new(-100, -100, 5, 5),
         bands: vec![2, 0],
         fill: Some(9.0),
+        parallel: true,
     };
     let buf = ds.read(&req).unwrap();
     assert!(buf.bytes().iter().all(|&v| v == 9));

@@ -568,6 +568,8 @@ impl<'a> Pipeline<'a> {
             window: *w,
             bands: Vec::new(),
             fill,
+            // Windows already run in parallel.
+            parallel: false,
         })
     }
 }
