@@ -57,12 +57,13 @@
 //!     }
 //! }
 //! ```
-// Four `unsafe` items in the crate, each measured to pay: the calls into the SSSE3 body of
+// Six `unsafe` items in the crate, each measured to pay: the calls into the SSSE3 body of
 // `planes_simd` and the BMI2 body of `inflate::huffman_block` after the CPU was checked for the
 // feature (the first more than halves the predictor undo of RGB reads, the second takes 4-10 %
-// off inflate), the 16-byte match copy of `inflate::copy_far_match` (3 % of inflate), and the
+// off inflate), the 16-byte match copy of `inflate::copy_far_match` (3 % of inflate), the
 // `Zeroable` impl that lets the LZW encoder's table be one heap allocation (part of a 3-5 %
-// gain, `lzw::Table`).
+// gain, `lzw::Table`), and the LZW encoder's two unchecked table lookups (5 %,
+// `lzw::leaf_unchecked` and `lzw::child_unchecked`).
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -192,14 +192,15 @@ fn encode_with(data: &[u8], table: &mut Table) -> Vec<u8> {
     table.leaf[..256].fill(true);
     let mut ent = first as u32;
     for &c in rest {
-        let s = ((c as usize) * ROW + ent as usize) & (SLOTS - 1);
-        if !table.leaf[ent as usize & 4095] {
-            let next = table.child[s];
+        let row = (c as usize) * ROW;
+        if !leaf_unchecked(table, ent) {
+            let next = child_unchecked(table, row, ent);
             if next != 0 {
                 ent = next as u32;
                 continue;
             }
         }
+        let s = (row + ent as usize) & (SLOTS - 1);
         put!(ent, width);
         table.leaf[ent as usize & 4095] = false;
         table.leaf[free as usize & 4095] = true;
@@ -236,6 +237,39 @@ fn encode_with(data: &[u8], table: &mut Table) -> Vec<u8> {
     }
     put!(EOI, width);
     finish(out, &buf, pos, nbits)
+}
+
+// The two lookups of the loop above without bounds checks: with them, each byte's dependent
+// chain was an add and a mask before the child-table load; without, the load takes the code
+// straight as its index (the row start is computed off the chain from the data byte). A/B
+// against the checked loop, 16 scene float32 tiles, three runs of 40 interleaved rounds (wall
+// clock): per-round medians 1.054x, 1.050x, 1.054x; output identical.
+//
+// Both rely on one invariant of `encode_with`: `ent` is always below 4096. It is either a data
+// byte (< 256) or a value read from `child`, whose slots hold only 0 or a code stored while
+// `free < FULL` (the table is reset when `free` reaches FULL, before the next store).
+
+/// `table.leaf[ent]` for `ent < 4096`.
+#[inline(always)]
+fn leaf_unchecked(table: &Table, ent: u32) -> bool {
+    debug_assert!(ent < 4096);
+    // SAFETY: `ent < 4096 == leaf.len()` (the invariant above).
+    #[allow(unsafe_code)]
+    unsafe {
+        *table.leaf.get_unchecked(ent as usize)
+    }
+}
+
+/// `table.child[row + ent]` for `row = byte * ROW` and `ent < 4096`.
+#[inline(always)]
+fn child_unchecked(table: &Table, row: usize, ent: u32) -> u16 {
+    debug_assert!(row <= 255 * ROW && ent < 4096);
+    // SAFETY: `row <= 255 * ROW` (a byte times ROW) and `ent < 4096` (the invariant above), so
+    // the index is below `256 * ROW < SLOTS == child.len()`.
+    #[allow(unsafe_code)]
+    unsafe {
+        *table.child.get_unchecked(row + ent as usize)
+    }
 }
 
 /// `out` plus the packer's buffered bytes (`pos` whole ones and `nbits` pending bits).
