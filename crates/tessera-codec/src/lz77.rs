@@ -165,27 +165,16 @@ fn lz77(
             } else {
                 end - 2
             };
-            // The bucket of the position after the match is loaded before the inside
-            // positions are indexed (kept up to date if one of them lands in it), so that its
-            // load overlaps their work instead of following it.
-            let end_h = if end <= last {
-                hash(read4(data, end))
-            } else {
-                0
-            };
-            let mut end_bucket = table[end_h];
             for j in inside..end.min(last + 1) {
-                let jh = hash(read4(data, j));
-                let updated = [j as u16, table[jh][0]];
-                table[jh] = updated;
-                if jh == end_h {
-                    end_bucket = updated;
-                }
+                let slot = &mut table[hash(read4(data, j))];
+                *slot = [j as u16, slot[0]];
             }
             i = end;
             run_start = end;
-            h = end_h;
-            bucket = end_bucket;
+            if i <= last {
+                h = hash(read4(data, i));
+                bucket = table[h];
+            }
         } else {
             block.lit_freq[usize::from(data[i])] += 1;
             i += 1;

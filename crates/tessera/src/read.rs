@@ -22,8 +22,9 @@ pub struct ReadRequest {
     pub fill: Option<f64>,
     /// Decode the chunks the window touches in parallel (on the current rayon pool). Turn it
     /// off when the caller already reads windows in parallel: nested parallel decoding made
-    /// the mosaic benchmark slower (wall median 0.82 -> 0.71 s without it) and held more
-    /// memory (peak RSS 32 -> 23 MiB), its threads waiting on each other's stolen chunks.
+    /// the mosaic benchmark slower (wall median of 10 runs 0.825 s with it, 0.74 s without)
+    /// and held more memory (peak RSS 30-38 vs 24-25 MiB), its threads waiting on each
+    /// other's stolen chunks.
     pub parallel: bool,
 }
 
