@@ -367,7 +367,7 @@ impl MatrixOpts {
                 1 => "auto",
                 _ => "none",
             }
-        } else if i % 2 == 0 {
+        } else if i.is_multiple_of(2) {
             "none"
         } else {
             "auto"

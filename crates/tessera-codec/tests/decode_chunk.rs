@@ -450,7 +450,7 @@ fn jpeg_body(blocks_x: u16, comps: u8) -> Vec<u8> {
             bits += "0"; // EOB
         }
     }
-    while bits.len() % 8 != 0 {
+    while !bits.len().is_multiple_of(8) {
         bits.push('1');
     }
     for i in (0..bits.len()).step_by(8) {

@@ -270,6 +270,34 @@ fn cases() -> Vec<Case> {
         nodata: "None",
         foo: None,
     });
+
+    // Tiles of 512 KiB and more: the LZW encoder cuts them into 16 segments, each starting with
+    // a ClearCode (encoded with AVX-512 where the CPU has it). GDAL must read those streams too.
+    let mut s = mk(600, 520, 1, DataType::F32, 512, 512, Interleave::Pixel);
+    utm(&mut s);
+    v.push(Case {
+        spec: s,
+        options: opts(C::Lzw, P::None, BigTiff::No, le),
+        compress: "lzw",
+        predictor: "1",
+        transform: UTM_T,
+        epsg: Some(32631),
+        nodata: "None",
+        foo: None,
+    });
+    let mut s = mk(512, 512, 3, DataType::U8, 512, 512, Interleave::Pixel);
+    s.photometric = photometric::RGB;
+    utm(&mut s);
+    v.push(Case {
+        spec: s,
+        options: opts(C::Lzw, P::Auto, BigTiff::No, le),
+        compress: "lzw",
+        predictor: "2",
+        transform: UTM_T,
+        epsg: Some(32631),
+        nodata: "None",
+        foo: None,
+    });
     v
 }
 

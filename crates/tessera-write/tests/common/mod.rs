@@ -27,7 +27,7 @@ pub fn sample_raster(w: u32, h: u32, bands: u16, dt: DataType, seed: u64) -> Vec
             for b in 0..bands {
                 let base = (x as i64 * 3 + y as i64 * 5 + b as i64 * 40) % 200;
                 let noise = (rng.next() % 7) as i64 - 3;
-                let extreme = rng.next() % 53 == 0;
+                let extreme = rng.next().is_multiple_of(53);
                 let v = base + noise;
                 match dt {
                     DataType::U8 => out.push(if extreme { 255 } else { v.clamp(0, 255) as u8 }),
