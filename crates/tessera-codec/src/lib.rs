@@ -64,7 +64,7 @@
 // `Zeroable` impl that lets the LZW encoder's table be one heap allocation (part of a 3-5 %
 // gain, `lzw::Table`), the LZW encoder's two unchecked table lookups (5 %,
 // `lzw::leaf_unchecked` and `lzw::child_unchecked`), and the AVX-512 LZW encoder of chunks of
-// 512 KiB and more (`lzw_simd`: 1.3-1.5x the scalar one): its call after the CPU check, its
+// 512 KiB and more (`lzw_simd`: 1.4x the scalar one): its call after the CPU check, its
 // vector loads and stores of the lane state, and its gathers and scatters, each index bounded
 // as its SAFETY line says.
 #![deny(unsafe_code)]
