@@ -166,7 +166,7 @@ fn append(out: &mut Vec<u8>, bytes: &[u8]) {
 /// encode the 16 at once (1.4x on float32 tiles); that costs about 0.3 % in size, and the bytes
 /// are the same on every CPU ([`lzw_encode_portable`] gives them without CPU-specific code).
 /// Each thread keeps its tables between calls: the scalar one (about 2 MiB of it ever touched)
-/// and the vector one (512 KiB, plus twice the largest chunk for the code runs).
+/// and the vector one (512 KiB, plus up to 16 MiB for the code runs, twice the chunk).
 pub fn lzw_encode(data: &[u8]) -> Vec<u8> {
     #[cfg(target_arch = "x86_64")]
     if let Some(segs) = segments(data.len()) {
@@ -175,6 +175,7 @@ pub fn lzw_encode(data: &[u8]) -> Vec<u8> {
                 .with(|b| b.take())
                 .unwrap_or_else(crate::lzw_simd::Buffers::new);
             let out = pack_runs(&crate::lzw_simd::encode_runs(data, &segs, &mut buffers));
+            buffers.trim();
             SIMD_BUFFERS.with(|b| b.set(Some(buffers)));
             return out;
         }

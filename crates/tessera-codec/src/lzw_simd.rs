@@ -54,10 +54,22 @@ pub(crate) struct Buffers {
 /// `u32`s of `Buffers::mem` before the code runs.
 const TABLES: usize = LANES * HSLOTS;
 
+/// Code-run space kept between calls (`u32`s: 16 MiB, the runs of an 8 MiB chunk); a larger
+/// one is freed after the call that needed it, so a thread does not hold on to it.
+const KEEP: usize = 1 << 22;
+
 impl Buffers {
     pub(crate) fn new() -> Self {
         Buffers {
             mem: vec![0; TABLES],
+        }
+    }
+
+    /// Free code-run space beyond [`KEEP`] (the tables are already empty after a call).
+    pub(crate) fn trim(&mut self) {
+        if self.mem.len() > TABLES + KEEP {
+            self.mem.truncate(TABLES + KEEP);
+            self.mem.shrink_to_fit();
         }
     }
 }
@@ -394,5 +406,31 @@ unsafe fn store_pending(
             _mm512_mask_i32scatter_epi32::<1>(mem.cast(), inserts, slot_bytes, entries);
             _mm512_mask_i32scatter_epi32::<1>(mem.cast(), emits, code_at, codes);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_chunk_space_is_freed() {
+        if !available() {
+            eprintln!("no AVX-512 on this CPU: the vector encoder is not used here");
+            return;
+        }
+        // A 12 MiB chunk needs 24 MiB of code runs; after `trim` only KEEP stays.
+        let data: Vec<u8> = (0..12 << 20).map(|i: u32| (i / 5 % 11) as u8).collect();
+        let segs = crate::lzw::segments(data.len()).unwrap();
+        let mut buf = Buffers::new();
+        let runs = encode_runs(&data, &segs, &mut buf);
+        assert!(runs.iter().all(|r| !r.is_empty()));
+        assert!(buf.mem.len() > TABLES + KEEP);
+        buf.trim();
+        assert_eq!(buf.mem.len(), TABLES + KEEP);
+        assert!(
+            buf.mem[..TABLES].iter().all(|&e| e == 0),
+            "tables left dirty"
+        );
     }
 }
