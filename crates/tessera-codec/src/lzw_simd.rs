@@ -93,15 +93,17 @@ struct State {
     free: Lanes,
     /// Slot (without the lane's base) of the pending lookup: probing lanes continue from it.
     slot: Lanes,
-    /// First slot of the lane's table in `tables`.
-    table_base: Lanes,
     /// Byte offset in `codes` where the lane's next code goes.
     code_at: Lanes,
 }
 
-/// The hash table slot of `key` (before the lane's base).
-fn slot_of(key: u32) -> u32 {
-    key.wrapping_mul(0x9E37_79B1) >> (32 - HBITS)
+impl State {
+    /// Point lane `k`'s lookup of (`ent`, `byte`) at its hash slot (a new segment, or a table
+    /// just emptied).
+    fn restart_lookup(&mut self, k: usize) {
+        let key = (self.ent.0[k] as u32) << 8 | self.byte.0[k] as u32;
+        self.slot.0[k] = (key.wrapping_mul(0x9E37_79B1) >> (32 - HBITS)) as i32;
+    }
 }
 
 #[target_feature(enable = "avx512f")]
@@ -131,7 +133,7 @@ fn store(v: &mut Lanes, x: __m512i) {
 }
 
 /// The codes of the 16 segments `segs` of `data`, each run ending with its final string's code,
-/// as slices of `buf.codes`. `data.len()` must be in `4..=MAX_LEN` and every segment hold at
+/// as slices of `buf`'s code-run space. `data.len()` must be in `4..=MAX_LEN` and every segment hold at
 /// least one byte; the caller checked [`available`].
 pub(crate) fn encode_runs<'b>(
     data: &[u8],
@@ -153,7 +155,6 @@ pub(crate) fn encode_runs<'b>(
         byte: zero,
         free: Lanes([FIRST_FREE as i32; LANES]),
         slot: zero,
-        table_base: zero,
         code_at: zero,
     };
     for (k, &(start, end)) in segs.iter().enumerate() {
@@ -162,8 +163,7 @@ pub(crate) fn encode_runs<'b>(
         st.end.0[k] = end as i32;
         st.ent.0[k] = i32::from(data[start]);
         st.byte.0[k] = i32::from(*data.get(start + 1).unwrap_or(&0));
-        st.slot.0[k] = slot_of((data[start] as u32) << 8 | st.byte.0[k] as u32) as i32;
-        st.table_base.0[k] = (k * HSLOTS) as i32;
+        st.restart_lookup(k);
         st.code_at.0[k] = (TABLES * 4 + k * cap * 2) as i32;
     }
     loop {
@@ -178,8 +178,7 @@ pub(crate) fn encode_runs<'b>(
             buf.mem[k * HSLOTS..(k + 1) * HSLOTS].fill(0);
             st.free.0[k] = FIRST_FREE as i32;
             // The pending lookup starts over at its hash slot in the empty table.
-            let key = (st.ent.0[k] as u32) << 8 | st.byte.0[k] as u32;
-            st.slot.0[k] = slot_of(key) as i32;
+            st.restart_lookup(k);
         }
     }
     buf.mem[..TABLES].fill(0);
@@ -208,11 +207,12 @@ fn run(st: &mut State, data: &[u8], mem: &mut [u32]) -> u16 {
     let mut byte = load(&st.byte);
     let mut free = load(&st.free);
     let mut slot = load(&st.slot);
-    let table_base = load(&st.table_base);
     let mut code_at = load(&st.code_at);
     let one = _mm512_set1_epi32(1);
     let last_dword = _mm512_set1_epi32((data.len() - 4) as i32);
     let lane_index = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    // First slot of each lane's table.
+    let table_base = _mm512_slli_epi32::<HBITS>(lane_index);
     let mut key = _mm512_or_si512(_mm512_slli_epi32::<8>(ent), byte);
     let mut full: __mmask16 = 0;
     // Each lane's input from `pos` on, a byte per 8 bits, reloaded every third step (a lane
